@@ -1,0 +1,320 @@
+/**
+ * The resolved topology: defaults applied, references turned into objects, every name
+ * computed. Stacks and constructs read only this; none of them parses or defaults anything.
+ */
+import * as naming from "./naming";
+import { TopologyInput } from "./schema";
+
+/** The part an account plays; each part gets its own aliased AWS provider. */
+export type AccountRole = "management" | "provider" | "consumer";
+
+/** Where an account's deploy order puts it: management, then providers, then consumers. */
+export const ROLE_ORDER: readonly AccountRole[] = ["management", "provider", "consumer"];
+
+/** The default deploy role of an account. */
+export const DEFAULT_DEPLOY_ROLE = "mlshare-deploy";
+
+/** An account the app deploys a stack to. */
+export interface Account {
+  /** The key of the account in the topology; also its stack name. */
+  readonly key: string;
+  readonly id: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly deployRole: string;
+  readonly deployRoleArn: string;
+  readonly deployExternalId?: string;
+  readonly environment?: string;
+  /** What the account does, in deploy order; empty when the topology gives it nothing to do. */
+  readonly roles: readonly AccountRole[];
+  /** The names of the account's own shared resources. */
+  readonly names: naming.AccountNames;
+  /** Present when the management stack manages (or creates) this account. */
+  readonly membership?: { readonly email: string; readonly name: string; readonly create: boolean };
+}
+
+/** An account the management stack creates that has no id yet; no stack references it. */
+export interface PendingAccount {
+  readonly key: string;
+  readonly email: string;
+  readonly name: string;
+  readonly deployRole: string;
+}
+
+/** One consumer account's access to a dataset. */
+export interface DatasetGrant {
+  /** The consumer account's key. */
+  readonly account: string;
+  readonly access: "read" | "read-write";
+  readonly via: "bucket-policy" | "assume-role";
+  /** `sagemaker` and/or names of roles that exist in the consumer account. */
+  readonly roles: readonly string[];
+}
+
+/** A dataset: the prefix `<name>/` of its provider's data bucket. */
+export interface Dataset {
+  readonly name: string;
+  readonly account: string;
+  readonly classification: "internal" | "confidential" | "restricted";
+  readonly consumers: readonly DatasetGrant[];
+}
+
+/** A model artifact bucket shared read-only. */
+export interface ModelArtifactSet {
+  readonly name: string;
+  readonly account: string;
+  readonly consumers: readonly string[];
+}
+
+/** A SageMaker Studio user. */
+export interface SagemakerUser {
+  readonly name: string;
+  readonly datasets: readonly string[];
+  readonly modelArtifacts: readonly string[];
+}
+
+/** A SageMaker domain. */
+export interface SagemakerDomain {
+  readonly account: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly users: readonly SagemakerUser[];
+}
+
+/** A multi-environment ML project. */
+export interface MlProject {
+  readonly name: string;
+  readonly serviceCatalogProductId: string;
+  readonly provisioningArtifactId?: string;
+  /** Environment -> account key, in promotion order. */
+  readonly accounts: readonly { readonly environment: string; readonly account: string }[];
+  readonly modelPackageGroup?: string;
+}
+
+/** A RAM resource share. */
+export interface RamShare {
+  readonly name: string;
+  readonly account: string;
+  readonly resources: readonly string[];
+  readonly principals: readonly string[];
+  readonly allowExternalPrincipals: boolean;
+}
+
+/** An organizational unit. */
+export interface OrganizationalUnit {
+  readonly name: string;
+  /** `root` or another OU's name. */
+  readonly parent: string;
+  readonly accounts: readonly string[];
+  readonly id?: string;
+}
+
+/** An organization policy and where it is attached. */
+export interface Guardrail {
+  readonly kind: "deny-leave-organization" | "require-sagemaker-vpc" | "data-perimeter";
+  readonly targets: readonly string[];
+}
+
+/** Terraform state in S3. */
+export interface S3State {
+  readonly backend: "s3";
+  readonly bucket: string;
+  readonly region: string;
+  readonly keyPrefix: string;
+  readonly locking: "lockfile" | "dynamodb";
+  readonly dynamodbTable?: string;
+  readonly roleArn?: string;
+  /** The account whose bootstrap stack makes the state bucket. */
+  readonly account: string;
+}
+
+/** Terraform state in Terraform Cloud / HCP Terraform workspaces. */
+export interface CloudState {
+  readonly backend: "cloud";
+  readonly organization: string;
+  readonly workspacePrefix: string;
+  readonly hostname?: string;
+}
+
+/** A compliance finding the topology accepts, with the reason. */
+export interface Suppression {
+  readonly rule: string;
+  readonly resource: string;
+  readonly reason: string;
+}
+
+/** A validated topology with every default applied. */
+export interface Topology {
+  readonly project: string;
+  readonly defaultRegion: string;
+  /** Default tags of every provider, ManagedBy included. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly organization: {
+    readonly id: string;
+    readonly rootId?: string;
+    readonly managementAccount: string;
+    readonly organizationalUnits: readonly OrganizationalUnit[];
+    readonly guardrails: readonly Guardrail[];
+    readonly ramSharingWithOrganization: boolean;
+  };
+  readonly state: S3State | CloudState;
+  /** The accounts that get a stack, in deploy order (management, providers, consumers, others). */
+  readonly accounts: readonly Account[];
+  /** Accounts the management stack creates that have no id yet. */
+  readonly pendingAccounts: readonly PendingAccount[];
+  /** Accounts outside the organization: key -> id. */
+  readonly externalAccounts: Readonly<Record<string, string>>;
+  readonly environments: readonly string[];
+  readonly datasets: readonly Dataset[];
+  readonly modelArtifacts: readonly ModelArtifactSet[];
+  readonly sagemakerDomains: readonly SagemakerDomain[];
+  readonly mlProjects: readonly MlProject[];
+  readonly ramShares: readonly RamShare[];
+  readonly suppressions: readonly Suppression[];
+}
+
+/** Looks an account up by key; throws when the key is unknown (a bug: rules checked it). */
+export function accountOf(t: Topology, key: string): Account {
+  const a = t.accounts.find((x) => x.key === key);
+  if (!a) throw new Error(`internal: account ${key} is not deployable`);
+  return a;
+}
+
+/** Which roles each account plays, from what the topology gives it to do. */
+function rolesOf(input: TopologyInput, key: string): AccountRole[] {
+  const roles = new Set<AccountRole>();
+  if (input.organization.managementAccount === key) roles.add("management");
+  const projects = input.mlProjects ?? [];
+  const firstEnv = (p: (typeof projects)[number]) => (input.environments ?? []).find((e) => e in p.accounts);
+  const owns =
+    (input.datasets ?? []).some((d) => d.account === key) ||
+    (input.modelArtifacts ?? []).some((m) => m.account === key) ||
+    (input.ramShares ?? []).some((r) => r.account === key) ||
+    projects.some((p) => p.modelPackageGroup !== undefined && p.accounts[firstEnv(p) ?? ""] === key);
+  if (owns) roles.add("provider");
+  const receives =
+    (input.datasets ?? []).some((d) => (d.consumers ?? []).some((c) => c.account === key)) ||
+    (input.modelArtifacts ?? []).some((m) => (m.consumers ?? []).some((c) => c.account === key)) ||
+    (input.sagemaker?.domains ?? []).some((d) => d.account === key) ||
+    projects.some((p) => Object.values(p.accounts).includes(key));
+  if (receives) roles.add("consumer");
+  return ROLE_ORDER.filter((r) => roles.has(r));
+}
+
+/** Deploy rank: management 0, providers 1, consumers 2, accounts with nothing to do 3. */
+export function deployRank(a: Pick<Account, "roles">): number {
+  return a.roles.length ? ROLE_ORDER.indexOf(a.roles[0]) : ROLE_ORDER.length;
+}
+
+/** Applies defaults and resolves references. The input must have passed every rule. */
+export function resolveTopology(input: TopologyInput): Topology {
+  const project = input.project;
+  const accounts: Account[] = [];
+  const pendingAccounts: PendingAccount[] = [];
+  const externalAccounts: Record<string, string> = {};
+  for (const [key, a] of Object.entries(input.accounts)) {
+    const deployRole = a.deployRole ?? DEFAULT_DEPLOY_ROLE;
+    if (a.outsideOrganization) {
+      externalAccounts[key] = a.id!;
+      continue;
+    }
+    if (!a.id) {
+      pendingAccounts.push({ key, email: a.email!, name: a.name!, deployRole });
+      continue;
+    }
+    const region = a.region ?? input.defaultRegion;
+    const partition = naming.partitionOf(region);
+    accounts.push({
+      key,
+      id: a.id,
+      region,
+      partition,
+      deployRole,
+      deployRoleArn: naming.roleArn(partition, a.id, deployRole),
+      deployExternalId: a.deployExternalId,
+      environment: a.environment,
+      roles: rolesOf(input, key),
+      names: naming.accountNames(project, a.id, region),
+      membership: a.email && a.name ? { email: a.email, name: a.name, create: a.create === true } : undefined,
+    });
+  }
+  // Stable sort: deploy order first, topology order within a rank.
+  accounts.sort((x, y) => deployRank(x) - deployRank(y));
+
+  const s = input.state;
+  const state: S3State | CloudState =
+    (s.backend ?? "s3") === "cloud"
+      ? { backend: "cloud", organization: s.organization!, workspacePrefix: s.workspacePrefix ?? "", hostname: s.hostname }
+      : {
+          backend: "s3",
+          bucket: s.bucket!,
+          region: s.region!,
+          keyPrefix: s.keyPrefix ?? project,
+          locking: s.locking ?? "lockfile",
+          dynamodbTable: s.dynamodbTable,
+          roleArn: s.roleArn,
+          account: s.account ?? input.organization.managementAccount,
+        };
+
+  const environments = input.environments ?? [];
+  return {
+    project,
+    defaultRegion: input.defaultRegion,
+    tags: { ...(input.tags ?? {}), ManagedBy: "mlshare" },
+    organization: {
+      id: input.organization.id,
+      rootId: input.organization.rootId,
+      managementAccount: input.organization.managementAccount,
+      organizationalUnits: (input.organization.organizationalUnits ?? []).map((o) => ({
+        name: o.name,
+        parent: o.parent ?? "root",
+        accounts: o.accounts ?? [],
+        id: o.id,
+      })),
+      guardrails: input.organization.guardrails ?? [],
+      ramSharingWithOrganization: input.organization.ramSharingWithOrganization ?? false,
+    },
+    state,
+    accounts,
+    pendingAccounts,
+    externalAccounts,
+    environments,
+    datasets: (input.datasets ?? []).map((d) => ({
+      name: d.name,
+      account: d.account,
+      classification: d.classification ?? "confidential",
+      consumers: (d.consumers ?? []).map((c) => ({
+        account: c.account,
+        access: c.access ?? "read",
+        via: c.via ?? "bucket-policy",
+        roles: c.roles ?? ["sagemaker"],
+      })),
+    })),
+    modelArtifacts: (input.modelArtifacts ?? []).map((m) => ({
+      name: m.name,
+      account: m.account,
+      consumers: (m.consumers ?? []).map((c) => c.account),
+    })),
+    sagemakerDomains: (input.sagemaker?.domains ?? []).map((d) => ({
+      account: d.account,
+      vpcId: d.vpcId,
+      subnetIds: d.subnetIds,
+      users: (d.users ?? []).map((u) => ({ name: u.name, datasets: u.datasets ?? [], modelArtifacts: u.modelArtifacts ?? [] })),
+    })),
+    mlProjects: (input.mlProjects ?? []).map((p) => ({
+      name: p.name,
+      serviceCatalogProductId: p.serviceCatalogProductId,
+      provisioningArtifactId: p.provisioningArtifactId,
+      accounts: environments.filter((e) => e in p.accounts).map((e) => ({ environment: e, account: p.accounts[e] })),
+      modelPackageGroup: p.modelPackageGroup,
+    })),
+    ramShares: (input.ramShares ?? []).map((r) => ({
+      name: r.name,
+      account: r.account,
+      resources: r.resources.map((x) => x.arn),
+      principals: r.principals,
+      allowExternalPrincipals: r.allowExternalPrincipals ?? false,
+    })),
+    suppressions: input.compliance?.suppressions ?? [],
+  };
+}

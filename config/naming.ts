@@ -1,0 +1,119 @@
+/**
+ * Every name and ARN the stacks use, derived from the topology and nothing else. Stacks never
+ * read another stack's state: a value one account needs from another is computed here, the
+ * same way on both sides (DESIGN.md, decision 2).
+ */
+
+/** AWS name length limits. */
+export const LIMITS = {
+  bucket: 63,
+  role: 64,
+  policy: 128,
+  kmsAlias: 256,
+  sessionName: 64,
+} as const;
+
+/** The AWS partition a region belongs to. */
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.includes("-isob-")) return "aws-iso-b";
+  if (region.includes("-iso-")) return "aws-iso";
+  return "aws";
+}
+
+/** The account's root principal ARN (what `Principal: {AWS: ...}` names for an account). */
+export function accountRootArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:root`;
+}
+
+/** An IAM role's ARN. */
+export function roleArn(partition: string, accountId: string, roleName: string): string {
+  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
+}
+
+/** An IAM customer managed policy's ARN. */
+export function policyArn(partition: string, accountId: string, policyName: string): string {
+  return `arn:${partition}:iam::${accountId}:policy/${policyName}`;
+}
+
+/** An S3 bucket's ARN. */
+export function bucketArn(partition: string, bucket: string): string {
+  return `arn:${partition}:s3:::${bucket}`;
+}
+
+/** A KMS alias ARN. */
+export function kmsAliasArn(partition: string, region: string, accountId: string, alias: string): string {
+  return `arn:${partition}:kms:${region}:${accountId}:${alias}`;
+}
+
+/** The organization's ARN (for RAM principals). */
+export function organizationArn(partition: string, managementAccountId: string, orgId: string): string {
+  return `arn:${partition}:organizations::${managementAccountId}:organization/${orgId}`;
+}
+
+/** The state object key of a stack. */
+export function stateKey(keyPrefix: string, stack: string): string {
+  return `${keyPrefix.replace(/\/+$/, "")}/${stack}.tfstate`;
+}
+
+/** The session name the deploy role is assumed with: it names the stack in CloudTrail. */
+export function deploySessionName(project: string, stack: string): string {
+  return `${project}-${stack}`.slice(0, LIMITS.sessionName);
+}
+
+/** Names derived from the project prefix for one account. */
+export interface AccountNames {
+  /** The data bucket holding every dataset of a provider account, one prefix per dataset. */
+  readonly dataBucket: string;
+  /** The bucket receiving the access logs of the account's buckets. */
+  readonly logBucket: string;
+  /** The KMS alias of the account's dataset key. */
+  readonly datasetKeyAlias: string;
+}
+
+/** The names of one account's shared resources. */
+export function accountNames(project: string, accountId: string, region: string): AccountNames {
+  return {
+    dataBucket: `${project}-data-${accountId}-${region}`,
+    logBucket: `${project}-logs-${accountId}-${region}`,
+    datasetKeyAlias: `alias/${project}/datasets`,
+  };
+}
+
+/** The KMS alias of a restricted dataset's own key. */
+export function restrictedDatasetKeyAlias(project: string, dataset: string): string {
+  return `alias/${project}/dataset/${dataset}`;
+}
+
+/** The bucket of a model artifact set. */
+export function artifactBucketName(project: string, set: string, accountId: string, region: string): string {
+  return `${project}-ma-${set}-${accountId}-${region}`;
+}
+
+/** The KMS alias of a model artifact set's key. */
+export function artifactKeyAlias(project: string, set: string): string {
+  return `alias/${project}/artifacts/${set}`;
+}
+
+/** The reader role a provider account makes for one consumer account of a dataset (via: assume-role). */
+export function datasetReaderRoleName(project: string, dataset: string, consumerAccountId: string): string {
+  return `${project}-${dataset}-${consumerAccountId}`;
+}
+
+/** The managed policy names holding a role's dataset grants, numbered from 1. */
+export function grantPolicyName(project: string, roleName: string, index: number): string {
+  return `${project}-grants-${roleName}-${index}`;
+}
+
+/** The state bucket's lock table default name. */
+export function defaultLockTable(project: string): string {
+  return `${project}-tf-locks`;
+}
+
+/** A name checked against its limit: the error text when it is too long, else undefined. */
+export function lengthError(kind: keyof typeof LIMITS, name: string): string | undefined {
+  const limit = LIMITS[kind];
+  if (name.length <= limit) return undefined;
+  return `the derived ${kind} name "${name}" is ${name.length} characters, over AWS's limit of ${limit}; shorten the project prefix or the name`;
+}

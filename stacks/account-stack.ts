@@ -1,0 +1,41 @@
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { Account, Topology } from "../config/model";
+import { AccountProviders } from "../constructs/account-providers";
+import { useRemoteState } from "../constructs/state-backend";
+
+/** Props of {@link AccountStack}. */
+export interface AccountStackProps {
+  /** The whole resolved topology: every cross-account value is computed from it. */
+  readonly topology: Topology;
+  /** The account this stack deploys into, and only into. */
+  readonly account: Account;
+}
+
+/**
+ * Everything mlshare makes in one AWS account. The stack's providers all assume that
+ * account's deploy role, so a plan of this stack can change no other account.
+ */
+export class AccountStack extends TerraformStack {
+  readonly account: Account;
+  readonly topology: Topology;
+  readonly providers: AccountProviders;
+
+  constructor(scope: Construct, props: AccountStackProps) {
+    super(scope, props.account.key);
+    const { topology, account } = props;
+    this.account = account;
+    this.topology = topology;
+    useRemoteState(this, account.key, topology);
+    this.providers = new AccountProviders(this, "Providers", {
+      account,
+      roles: account.roles,
+      project: topology.project,
+      tags: topology.tags,
+    });
+    new TerraformOutput(this, "account", {
+      description: "The AWS account this stack deploys into, and the parts it plays",
+      value: { key: account.key, id: account.id, region: account.region, roles: [...account.roles] },
+    });
+  }
+}

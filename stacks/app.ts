@@ -1,0 +1,51 @@
+import { App } from "cdktf";
+import { accountOf, deployRank, Topology } from "../config/model";
+import { AccountStack } from "./account-stack";
+import { BootstrapStack } from "./bootstrap-stack";
+
+/** The stacks of a topology, by name. */
+export interface MlshareStacks {
+  readonly bootstrap?: BootstrapStack;
+  readonly accounts: ReadonlyMap<string, AccountStack>;
+}
+
+/**
+ * Adds every stack of a topology to an app: the bootstrap stack (S3 state only) and one
+ * stack per account, ordered management, then providers, then consumers.
+ */
+export function addStacks(app: App, topology: Topology): MlshareStacks {
+  const state = topology.state;
+  const bootstrap =
+    state.backend === "s3"
+      ? new BootstrapStack(app, { topology, state, account: accountOf(topology, state.account) })
+      : undefined;
+  const accounts = new Map<string, AccountStack>();
+  for (const account of topology.accounts) accounts.set(account.key, new AccountStack(app, { topology, account }));
+
+  // Deploy order through stack dependencies: each stack waits for the management stack, and
+  // each consumer-only stack for the providers it reads from. Providers never wait for each
+  // other, so two accounts sharing with each other cannot form a cycle.
+  const management = accounts.get(topology.organization.managementAccount);
+  for (const stack of accounts.values()) {
+    const rank = deployRank(stack.account);
+    if (management && stack !== management) stack.addDependency(management);
+    if (rank < 2) continue;
+    for (const provider of providersOf(topology, stack.account.key)) {
+      const p = accounts.get(provider);
+      if (p && p !== stack && deployRank(p.account) === 1) stack.addDependency(p);
+    }
+  }
+  return { bootstrap, accounts };
+}
+
+/** The accounts whose resources an account reads. */
+export function providersOf(topology: Topology, key: string): string[] {
+  const out = new Set<string>();
+  for (const d of topology.datasets) if (d.consumers.some((c) => c.account === key)) out.add(d.account);
+  for (const m of topology.modelArtifacts) if (m.consumers.includes(key)) out.add(m.account);
+  for (const p of topology.mlProjects) {
+    if (p.accounts.some((a) => a.account === key) && p.accounts.length) out.add(p.accounts[0].account);
+  }
+  out.delete(key);
+  return [...out];
+}
