@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { formatPath, Problem, show, TopologyError } from "./errors";
 import { resolveTopology, Topology } from "./model";
@@ -25,13 +25,18 @@ export function topologyPath(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Parses YAML or JSON text (JSON is YAML); syntax errors become problems with a line. */
 export function parseText(text: string): { value?: unknown; problems: Problem[] } {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // With prettyErrors off, errors carry no linePos; the counter gives the line from the offset.
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length) {
     return {
-      problems: doc.errors.map((e) => ({
-        path: "",
-        message: `not valid YAML/JSON${e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : ""}: ${e.message.split("\n")[0]}`,
-      })),
+      problems: doc.errors.map((e) => {
+        const at = lines.linePos(e.pos[0]);
+        return {
+          path: "",
+          message: `not valid YAML/JSON at line ${at.line}, column ${at.col}: ${e.message.split("\n")[0]}`,
+        };
+      }),
     };
   }
   return { value: doc.toJS({ maxAliasCount: 100 }), problems: [] };
@@ -59,6 +64,18 @@ function unwrap(s: z.ZodType): z.ZodType {
   return s;
 }
 
+/** Zod's name of an expected type, in the words of a YAML/JSON file. */
+function typeName(expected: string): string {
+  return expected === "record" ? "object" : expected;
+}
+
+/**
+ * Messages for issues whose schema gives none (schema-level messages, such as the account id
+ * format's "written as a quoted string", take precedence over this per-parse map).
+ */
+const defaultMessages: z.core.$ZodErrorMap = (issue) =>
+  issue.code === "invalid_type" ? `must be ${typeName(issue.expected)}` : undefined;
+
 /** Turns zod's issues into problems that name the path, the value and the rule. */
 function shapeProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
   const out: Problem[] = [];
@@ -76,11 +93,16 @@ function shapeProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
     }
     const input = (issue as { input?: unknown }).input;
     if (issue.code === "invalid_type" && input === undefined) {
-      out.push({ path: where, message: `is required (${issue.expected})` });
+      out.push({ path: where, message: `is required (${typeName(issue.expected)})` });
       continue;
     }
-    let message = issue.message;
-    if (issue.code === "invalid_type") message = `must be ${issue.expected}`;
+    if (issue.code === "invalid_value" && input === undefined) {
+      // A missing literal (version): say it is missing, then what it must be.
+      out.push({ path: where, message: `is required: ${issue.message}` });
+      continue;
+    }
+    // A bad record key: the key schema's own issue says what keys must look like.
+    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
     out.push({ path: where, message: `${message} (value: ${show(input)})` });
   }
   return out;
@@ -88,7 +110,7 @@ function shapeProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
 
 /** Validates a parsed topology; returns it resolved, or throws every problem at once. */
 export function validateTopology(value: unknown, file?: string): Topology {
-  const parsed = topologySchema.safeParse(value, { reportInput: true });
+  const parsed = topologySchema.safeParse(value, { reportInput: true, error: defaultMessages });
   const problems = [...(parsed.success ? [] : shapeProblems(parsed.error.issues)), ...checkRules(value)];
   if (problems.length || !parsed.success) throw new TopologyError(problems, file);
   return resolveTopology(parsed.data);

@@ -82,7 +82,7 @@ function viewAccounts(t: Json, defaultRegion: string | undefined): AccountView {
     const a = obj(raw) ?? {};
     const id = str(a.id);
     if (id) view.id.set(key, id);
-    view.region.set(key, str(a.region) ?? defaultRegion ?? "");
+    view.region.set(key, (a.region === undefined ? defaultRegion : region(a.region)) ?? "");
     const env = str(a.environment);
     if (env) view.environment.set(key, env);
     if (a.outsideOrganization === true) view.external.add(key);
@@ -101,7 +101,7 @@ export function checkRules(raw: unknown): Problem[] {
   const t = obj(raw);
   if (!t) return c.problems;
   const project = str(t.project);
-  const defaultRegion = str(t.defaultRegion);
+  const defaultRegion = region(t.defaultRegion);
   const acc = viewAccounts(t, defaultRegion);
 
   checkAccounts(c, t, acc);
@@ -118,6 +118,12 @@ export function checkRules(raw: unknown): Problem[] {
 }
 
 const PROJECT_OK = (p: string) => f.PROJECT.pattern.test(p);
+
+/** A region only when it is well formed: the shape check reports a bad one, rules must not compare with it. */
+function region(v: unknown): string | undefined {
+  const r = str(v);
+  return r !== undefined && f.REGION.pattern.test(r) ? r : undefined;
+}
 
 /** Where an account is used although it cannot be deployed to. */
 function usable(c: Checker, acc: AccountView, path: string, key: unknown, what: string): boolean {
@@ -241,10 +247,7 @@ function checkTarget(c: Checker, path: string, target: unknown, org: Json, ous: 
 
 function checkState(c: Checker, t: Json, acc: AccountView): void {
   const s = obj(t.state);
-  if (!s) {
-    if (t.state === undefined) c.add("state", "is required: where every stack keeps its Terraform state (backend s3 with bucket and region, or backend cloud with organization)");
-    return;
-  }
+  if (!s) return; // the shape check reports a missing or malformed state once
   const backend = s.backend ?? "s3";
   if (backend === "s3") {
     if (s.bucket === undefined) c.add("state.bucket", "is required with backend s3");
@@ -411,7 +414,8 @@ function checkProjects(c: Checker, t: Json, acc: AccountView): void {
       if (!usable(c, acc, ep, key, "host an ML project") || pendingError(c, acc, ep, key as string)) continue;
       const actual = acc.environment.get(key as string);
       if (actual !== env) {
-        c.add(ep, `account ${show(key)} has environment ${show(actual)}, not ${show(env)}; set accounts.${key}.environment: ${env} or map another account`);
+        const has = actual === undefined ? "has no environment" : `has environment ${show(actual)}`;
+        c.add(ep, `account ${show(key)} ${has}, not ${show(env)}; set accounts.${key}.environment: ${env} or map another account`);
       }
     }
   });
@@ -482,8 +486,9 @@ function checkNameLengths(c: Checker, t: Json, acc: AccountView, project: string
     const owner = str(m.account);
     const name = str(m.name);
     const id = owner ? acc.id.get(owner) : undefined;
-    if (!name || !id) return;
-    check(`modelArtifacts[${i}].name`, "bucket", naming.artifactBucketName(project, name, id, acc.region.get(owner!)!));
+    const region = owner ? acc.region.get(owner) : undefined;
+    if (!name || !id || !region) return;
+    check(`modelArtifacts[${i}].name`, "bucket", naming.artifactBucketName(project, name, id, region));
   });
   arr(t.datasets).forEach((raw, i) => {
     const d = obj(raw) ?? {};

@@ -102,7 +102,7 @@ const account = z.strictObject({
   region: formatted(f.REGION, "Region of this account's resources; default: defaultRegion.").optional(),
   environment: formatted(f.ENVIRONMENT, "One of environments.").optional(),
   email: formatted(f.EMAIL, "Root e-mail; with name, lets the management stack manage the account.").optional(),
-  name: z.string().min(1).max(50, { error: "must be 1-50 characters" }).optional().describe("Account name."),
+  name: z.string().min(1, { error: "must be 1-50 characters" }).max(50, { error: "must be 1-50 characters" }).optional().describe("Account name."),
   create: z.boolean().optional().describe("The management stack creates this account (needs email and name, no id)."),
   outsideOrganization: z
     .boolean()

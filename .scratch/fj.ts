@@ -1,0 +1,10 @@
+import { z } from "zod";
+import * as fs from "fs";
+import { referenceInput } from "../__tests__/helpers/topology";
+const js = JSON.parse(fs.readFileSync("schema/topology.schema.json", "utf8"));
+const back = z.fromJSONSchema(js);
+console.log(back.safeParse(referenceInput()).success);
+const t = referenceInput(); t.datasets[0].consumers[0].acess = 1; t.accounts["ml-dev"].id = 3;
+const r = back.safeParse(t); console.log(r.success, r.error?.issues.map(i => [i.path.join("."), i.code]));
+const t2 = referenceInput(); t2.tags["Ünïcode ok"] = "välue";
+console.log(back.safeParse(t2).success);

@@ -1,0 +1,28 @@
+import { referenceInput as R, minimalInput as M, problemsOf as P } from "../__tests__/helpers/topology";
+function show(label: string, mut: (t: any) => void, base = R) { const t = base(); mut(t); console.log("## " + label); for (const p of P(t)) console.log("   " + p); }
+show("missing orgid", t => { delete t.organization.id; delete t.organization.managementAccount; delete t.defaultRegion; });
+show("bad project", t => { t.project = "Acme_ML"; t.defaultRegion = "us-east-9x"; });
+show("bad ids", t => { t.organization.id = "o-123"; t.organization.rootId = "root"; t.sagemaker.domains[0].vpcId = "vpc-123"; t.sagemaker.domains[0].subnetIds[1] = "subnet-xyz"; t.mlProjects[0].serviceCatalogProductId = "prod-1"; });
+show("nested unknown", t => { t.datasets[0].consumers[0].acess = "read"; t.state.bukket = "x"; });
+show("enum", t => { t.datasets[0].classification = "secret"; t.datasets[0].consumers[0].access = "write"; t.datasets[0].consumers[0].via = "x"; t.state.backend = "gcs"; t.state.locking = "x"; t.organization.guardrails[0].kind = "deny-all"; });
+show("dups", t => { t.datasets.push({...t.datasets[0], consumers: []}); t.modelArtifacts.push({name: "churn-model", account: "ml-prod"}); t.mlProjects.push({...t.mlProjects[0]}); t.ramShares.push({...t.ramShares[0]}); t.organization.organizationalUnits.push({name: "ml-workloads", accounts: []}); t.sagemaker.domains[0].users.push({name: "alice"}); t.sagemaker.domains.push({...t.sagemaker.domains[0], users: []}); t.environments.push("dev"); t.accounts["ml-prod"].id = "444444444444"; });
+show("unknown refs", t => { t.accounts["ml-dev"].environment = "qa"; t.organization.managementAccount = "mgmt"; t.organization.organizationalUnits[0].parent = "nope"; t.organization.organizationalUnits[0].accounts.push("ml-qa"); t.organization.guardrails[1].targets = ["ou:nope", "account:ghost"]; t.ramShares[0].principals = ["ou:nope", "account:ghost"]; t.sagemaker.domains[0].users[0].datasets = ["nope"]; t.sagemaker.domains[0].users[0].modelArtifacts = ["nope"]; t.mlProjects[0].accounts = { dev: "ghost", staging: "ml-staging", qa: "ml-prod" }; t.datasets[0].consumers[1].account = "ml-qa"; t.datasets[0].account = "lake"; t.modelArtifacts[0].account="x"; t.modelArtifacts[0].consumers[0].account="y"; t.sagemaker.domains[0].account = "z"; t.ramShares[0].account="w"; });
+show("root no rootId", t => { delete t.organization.rootId; });
+show("consumer==provider", t => { t.datasets[0].consumers[1].account = "data-lake"; });
+show("sm not shared", t => { t.datasets[0].consumers = [{ account: "ml-prod" }]; });
+show("sm no role", t => { t.datasets[0].consumers[0].roles = ["analyst"]; });
+show("artifact not readable", t => { t.modelArtifacts[0].account = "ml-prod"; t.modelArtifacts[0].consumers = [{account: "ml-staging"}]; });
+show("ram s3", t => { t.ramShares[0].resources = [{arn: "arn:aws:s3:::acme-data"}, {arn: "arn:aws:dynamodb:us-east-1:222222222222:table/x"}, {arn: "arn:aws:ec2:us-east-1:999999999999:subnet/subnet-0a1b2c3d"}, {arn: "not-an-arn"}]; });
+show("ram external", t => { t.accounts.partner = { id: "999999999999", outsideOrganization: true }; t.ramShares[0].principals.push("account:partner"); });
+show("state s3", t => { t.state = { backend: "s3", locking: "dynamodb" }; });
+show("state s3 dyn refused", t => { t.state.dynamodbTable = "locks"; t.state.organization = "acme"; });
+show("state cloud", t => { t.state = { backend: "cloud", bucket: "x-tfstate", region: "us-east-1", keyPrefix: "p" }; });
+show("create", t => { t.accounts["ml-sandbox"] = { create: true }; });
+show("long name", t => { t.project = "acme-machine-learn"; t.modelArtifacts[0].name = "churn-model-artifacts-for-prod"; });
+show("bootstrap", t => { t.accounts.bootstrap = { id: "777777777777" }; });
+show("managedby", t => { t.tags.ManagedBy = "me"; });
+show("bad account key", t => { t.accounts.ML_Dev = { id: "777777777777" }; });
+show("empty", t => { t.accounts = {}; t.version = 2; t.ramShares[0].resources = []; t.ramShares[0].principals = ["everyone"]; t.organization.guardrails[0].targets = ["everywhere"]; });
+show("ou refs", t => { t.organization.organizationalUnits.push({name: "a", parent: "b"}, {name: "b", parent: "a"}); });
+show("yaml number id", t => { t.accounts["ml-dev"].id = 333333333333; });
+show("project env", t => { t.accounts["ml-prod"].environment = "staging"; });
