@@ -48,6 +48,7 @@ export interface SynthResult {
 export function synthesize(topology: Topology, outdir: string): SynthResult {
   const target = path.resolve(outdir);
   const staging = `${target}.staging-${process.pid}`;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.rmSync(staging, { recursive: true, force: true });
   try {
     const app = new App({ outdir: staging, skipValidation: false });

@@ -11,6 +11,7 @@ export const LIMITS = {
   policy: 128,
   kmsAlias: 256,
   sessionName: 64,
+  accessPoint: 50,
 } as const;
 
 /** The AWS partition a region belongs to. */
@@ -116,4 +117,29 @@ export function lengthError(kind: keyof typeof LIMITS, name: string): string | u
   const limit = LIMITS[kind];
   if (name.length <= limit) return undefined;
   return `the derived ${kind} name "${name}" is ${name.length} characters, over AWS's limit of ${limit}; shorten the project prefix or the name`;
+}
+
+/** The execution role of a SageMaker Studio user (one domain per account, so unique per account). */
+export function sagemakerUserRoleName(project: string, user: string): string {
+  return `${project}-sm-${user}`;
+}
+
+/** An S3 access point of a provider's data bucket, serving one consumer account (numbered from 1). */
+export function accessPointName(project: string, consumerAccountId: string, index: number): string {
+  return `${project}-${consumerAccountId}-${index}`;
+}
+
+/** An S3 access point's ARN. */
+export function accessPointArn(partition: string, region: string, accountId: string, name: string): string {
+  return `arn:${partition}:s3:${region}:${accountId}:accesspoint/${name}`;
+}
+
+/** The external id a consumer passes when it assumes a dataset reader role. */
+export function readerExternalId(project: string, dataset: string, consumerKey: string): string {
+  return `${project}:${dataset}:${consumerKey}`;
+}
+
+/** The inline policy holding a role's dataset grants. */
+export function grantInlinePolicyName(project: string): string {
+  return `${project}-data-grants`;
 }

@@ -8,13 +8,14 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { bucketArn } from "../config/naming";
+import { baselineBucketStatements, RestrictedPrefix } from "../policies/bucket-baseline";
 import { PolicyDocument } from "../policies/document";
 import { assertWithinQuota } from "../policies/quotas";
 
 /** How a bucket encrypts objects at rest. */
 export type BucketEncryption =
   /** SSE-KMS with bucket keys; with `keyArn`, uploads must use that key. */
-  | { readonly kind: "kms"; readonly keyArn?: string }
+  | { readonly kind: "kms"; readonly keyArn?: string; readonly restricted?: readonly RestrictedPrefix[] }
   /** SSE-S3: only for server access log targets, which S3 cannot deliver to with SSE-KMS. */
   | { readonly kind: "s3-managed-for-access-logs" };
 
@@ -110,40 +111,8 @@ export class SecureBucket extends Construct {
     }
 
     const policy = props.policy ?? new PolicyDocument(`bucket policy of ${props.bucketName}`, "bucket");
-    const objects = `${this.arn}/*`;
-    policy.add({
-      sid: "DenyInsecureTransport",
-      effect: "Deny",
-      principals: { any: true },
-      actions: ["s3:*"],
-      resources: [this.arn, objects],
-      conditions: { Bool: { "aws:SecureTransport": false } },
-    });
-    if (encryption.kind === "kms" && encryption.keyArn) {
-      // Uploads without encryption headers get the bucket default (this key); uploads that
-      // ask for another key, or for another kind of encryption, are refused.
-      policy.add({
-        sid: "DenyUploadsWithOtherKey",
-        effect: "Deny",
-        principals: { any: true },
-        actions: ["s3:PutObject"],
-        resources: [objects],
-        conditions: {
-          StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": encryption.keyArn },
-          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": false },
-        },
-      });
-      policy.add({
-        sid: "DenyUploadsWithoutKms",
-        effect: "Deny",
-        principals: { any: true },
-        actions: ["s3:PutObject"],
-        resources: [objects],
-        conditions: {
-          StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
-          Null: { "s3:x-amz-server-side-encryption": false },
-        },
-      });
+    for (const statement of baselineBucketStatements(this.arn, encryption.kind === "kms" && encryption.keyArn ? { keyArn: encryption.keyArn, restricted: encryption.restricted } : undefined)) {
+      policy.add(statement);
     }
     this.policyDocument = policy;
     const json = policy.toString();

@@ -121,44 +121,48 @@ export class PolicyDocument {
 
   /** The document as plain JSON data, with a stable key order and sorted value lists. */
   toJson(): Record<string, unknown> {
-    return {
-      Version: "2012-10-17",
-      Statement: this.statements.map((s) => {
-        const out: Record<string, unknown> = { Sid: s.sid, Effect: s.effect };
-        if (s.principals) {
-          const p = s.principals;
-          if (p.any) out.Principal = "*";
-          else {
-            const principal: Record<string, unknown> = {};
-            if (p.AWS?.length) principal.AWS = list(p.AWS);
-            if (p.Service?.length) principal.Service = list(p.Service);
-            if (p.Federated?.length) principal.Federated = list(p.Federated);
-            out.Principal = principal;
-          }
-        }
-        if (s.actions) out.Action = list(s.actions);
-        if (s.notActions) out.NotAction = list(s.notActions);
-        if (s.resources) out.Resource = list(s.resources);
-        if (s.conditions) {
-          const cond: Record<string, Record<string, unknown>> = {};
-          for (const op of Object.keys(s.conditions).sort()) {
-            cond[op] = {};
-            for (const key of Object.keys(s.conditions[op]).sort()) {
-              const v = s.conditions[op][key];
-              cond[op][key] = Array.isArray(v) ? list(v) : typeof v === "boolean" ? String(v) : v;
-            }
-          }
-          out.Condition = cond;
-        }
-        return out;
-      }),
-    };
+    return documentJson(this.statements);
   }
 
   /** The document as minified JSON: what AWS stores and counts. */
   toString(): string {
     return JSON.stringify(this.toJson());
   }
+}
+
+/** Statements as a policy document's JSON data (no checks: see PolicyDocument.add). */
+export function documentJson(statements: readonly Statement[]): Record<string, unknown> {
+  return { Version: "2012-10-17", Statement: statements.map(statementJson) };
+}
+
+function statementJson(s: Statement): Record<string, unknown> {
+  const out: Record<string, unknown> = { Sid: s.sid, Effect: s.effect };
+  if (s.principals) {
+    const p = s.principals;
+    if (p.any) out.Principal = "*";
+    else {
+      const principal: Record<string, unknown> = {};
+      if (p.AWS?.length) principal.AWS = list(p.AWS);
+      if (p.Service?.length) principal.Service = list(p.Service);
+      if (p.Federated?.length) principal.Federated = list(p.Federated);
+      out.Principal = principal;
+    }
+  }
+  if (s.actions) out.Action = list(s.actions);
+  if (s.notActions) out.NotAction = list(s.notActions);
+  if (s.resources) out.Resource = list(s.resources);
+  if (s.conditions) {
+    const cond: Record<string, Record<string, unknown>> = {};
+    for (const op of Object.keys(s.conditions).sort()) {
+      cond[op] = {};
+      for (const key of Object.keys(s.conditions[op]).sort()) {
+        const v = s.conditions[op][key];
+        cond[op][key] = Array.isArray(v) ? list(v) : typeof v === "boolean" ? String(v) : v;
+      }
+    }
+    out.Condition = cond;
+  }
+  return out;
 }
 
 /** A single value stays a string, several become a sorted array (how AWS echoes policies). */

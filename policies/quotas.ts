@@ -35,12 +35,19 @@ export function policySize(kind: QuotaKind, json: string): number {
 
 /** Raised when a generated policy cannot be arranged to fit its quota. */
 export class QuotaError extends Error {
+  /**
+   * @param policy what the policy is
+   * @param size its size as AWS counts it
+   * @param quota the quota it breaks
+   * @param limit the limit it was held to, when that differs from the quota's (several documents together)
+   */
   constructor(
     readonly policy: string,
     readonly size: number,
     readonly quota: Quota,
+    readonly limit: number = quota.limit,
   ) {
-    super(`${policy} is ${size} characters, over the ${quota.description} quota of ${quota.limit}`);
+    super(`mlshare: ${policy} is ${size} characters, over the ${quota.description} quota${limit === quota.limit ? "" : ` (${limit} in all)`}; split the grants (fewer datasets or roles per grant) or ask AWS for a higher quota`);
     this.name = "QuotaError";
   }
 }

@@ -22,6 +22,9 @@ export const S3TlsOnly: Rule = {
         (s.Principal === "*" || asList(s.Principal?.AWS).includes("*")) &&
         (actions.includes("s3:*") || actions.includes("*")) &&
         String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false" &&
+        // Any further condition narrows the Deny to some of the insecure requests only.
+        Object.keys(s.Condition).length === 1 &&
+        Object.keys(s.Condition.Bool).length === 1 &&
         resources.some((r) => arns.has(r)) &&
         resources.some((r) => arns.has(r.replace(/\/\*$/, "")) && r.endsWith("/*"))
       );

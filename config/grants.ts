@@ -1,0 +1,106 @@
+/**
+ * Who may reach which shared data, as the topology declares it: the one place that turns
+ * `datasets`, `modelArtifacts` (and the roles later features make) into concrete role
+ * grants. Provider and consumer stacks both read these, so both sides of every grant name
+ * exactly the same roles.
+ */
+import { Account, accountOf, Dataset, ModelArtifactSet, Topology } from "./model";
+import * as naming from "./naming";
+
+/** A role of an account, named. */
+export interface RoleRef {
+  /** The account key. */
+  readonly account: string;
+  readonly roleName: string;
+  readonly roleArn: string;
+}
+
+/** One consumer account's grant on one dataset, with the roles it reaches. */
+export interface DatasetAccess {
+  readonly dataset: Dataset;
+  readonly provider: Account;
+  readonly consumer: Account;
+  readonly access: "read" | "read-write";
+  readonly via: "bucket-policy" | "assume-role";
+  /** The consumer roles granted, resolved (`sagemaker` expanded); may be empty. */
+  readonly roles: readonly RoleRef[];
+  /** With via: assume-role, the reader role in the provider account. */
+  readonly readerRole?: RoleRef & { readonly externalId: string };
+}
+
+function roleRef(account: Account, roleName: string): RoleRef {
+  return { account: account.key, roleName, roleArn: naming.roleArn(account.partition, account.id, roleName) };
+}
+
+/** The SageMaker user execution roles of an account whose users list `select`. */
+export function sagemakerRolesOf(
+  topology: Topology,
+  accountKey: string,
+  select: (user: { datasets: readonly string[]; modelArtifacts: readonly string[] }) => boolean,
+): RoleRef[] {
+  const domain = topology.sagemakerDomains.find((d) => d.account === accountKey);
+  if (!domain) return [];
+  const account = accountOf(topology, accountKey);
+  return domain.users.filter(select).map((u) => roleRef(account, naming.sagemakerUserRoleName(topology.project, u.name)));
+}
+
+/** Every dataset grant of the topology, in topology order. */
+export function datasetAccesses(topology: Topology): DatasetAccess[] {
+  const out: DatasetAccess[] = [];
+  for (const dataset of topology.datasets) {
+    const provider = accountOf(topology, dataset.account);
+    for (const grant of dataset.consumers) {
+      const consumer = accountOf(topology, grant.account);
+      const roles: RoleRef[] = [];
+      for (const r of grant.roles) {
+        if (r === "sagemaker") roles.push(...sagemakerRolesOf(topology, consumer.key, (u) => u.datasets.includes(dataset.name)));
+        else roles.push(roleRef(consumer, r));
+      }
+      const unique = roles.filter((r, i) => roles.findIndex((x) => x.roleArn === r.roleArn) === i);
+      out.push({
+        dataset,
+        provider,
+        consumer,
+        access: grant.access,
+        via: grant.via,
+        roles: unique,
+        readerRole:
+          grant.via === "assume-role"
+            ? {
+                ...roleRef(provider, naming.datasetReaderRoleName(topology.project, dataset.name, consumer.id)),
+                externalId: naming.readerExternalId(topology.project, dataset.name, consumer.key),
+              }
+            : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+/** Who writes and who reads a model artifact set. */
+export interface ArtifactAccess {
+  readonly set: ModelArtifactSet;
+  readonly owner: Account;
+  /** Roles of the owning account that write (and read) the artifacts. */
+  readonly writers: readonly RoleRef[];
+  /** Roles of consumer accounts that read them. */
+  readonly readers: readonly RoleRef[];
+}
+
+/**
+ * The roles of an account that use a model artifact set: the SageMaker users who list it.
+ * Features that make more roles in an account (ML projects) add them here, once.
+ */
+export function artifactRolesOf(topology: Topology, accountKey: string, set: string): RoleRef[] {
+  return sagemakerRolesOf(topology, accountKey, (u) => u.modelArtifacts.includes(set));
+}
+
+/** Every model artifact set with its writers and readers. */
+export function artifactAccesses(topology: Topology): ArtifactAccess[] {
+  return topology.modelArtifacts.map((set) => ({
+    set,
+    owner: accountOf(topology, set.account),
+    writers: artifactRolesOf(topology, set.account, set.name),
+    readers: set.consumers.flatMap((c) => artifactRolesOf(topology, c, set.name)),
+  }));
+}

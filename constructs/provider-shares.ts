@@ -1,0 +1,239 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3AccessPoint } from "@cdktf/provider-aws/lib/s3-access-point";
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { DatasetAccess } from "../config/grants";
+import { Account, Topology } from "../config/model";
+import * as naming from "../config/naming";
+import { PolicyDocument } from "../policies/document";
+import { kmsActions, S3_LIST, s3ObjectActions, STS_ASSUME } from "../policies/perms";
+import { assertWithinQuota } from "../policies/quotas";
+import { planArtifacts } from "../sharing/artifact-plan";
+import { datasetKeyAlias, datasetListPrefix, DataBucketPlan } from "../sharing/data-plan";
+import { dataPlanOf } from "../sharing/identity-plan";
+import { keyPolicyStatements, KeyUse } from "../sharing/key-plan";
+import { admitRoles } from "../sharing/principals";
+import { SecureBucket } from "./secure-bucket";
+import { SharedKey } from "./shared-key";
+
+/** Props of {@link ProviderShares}. */
+export interface ProviderSharesProps {
+  readonly topology: Topology;
+  readonly account: Account;
+  /** The provider aliased `provider` of the account's stack. */
+  readonly provider: AwsProvider;
+}
+
+/**
+ * The provider side of data and model sharing in one account: the dataset key(s), the data
+ * bucket with one prefix per dataset, its access log bucket, access points when grants
+ * outgrow the bucket policy, reader roles for `via: assume-role`, and one bucket and key per
+ * model artifact set. Every policy admits exactly the roles the topology grants.
+ */
+export class ProviderShares extends Construct {
+  constructor(scope: Construct, id: string, props: ProviderSharesProps) {
+    super(scope, id);
+    const { topology, account, provider } = props;
+    const plan = dataPlanOf(topology, account.key);
+    const artifacts = planArtifacts(topology, account.key);
+    if (!plan && !artifacts.length) return;
+
+    const logs = new SecureBucket(this, "AccessLogBucket", {
+      bucketName: account.names.logBucket,
+      partition: account.partition,
+      provider,
+      encryption: { kind: "s3-managed-for-access-logs" },
+      policy: this.logDeliveryPolicy(account, [...(plan ? [plan.bucketName] : []), ...artifacts.map((a) => a.bucketName)]),
+    });
+    const accessLogs = (bucket: string) => ({ targetBucket: logs.bucketName, prefix: `s3/${bucket}/` });
+
+    const datasetsOutput: Record<string, unknown> = {};
+    if (plan) this.datasets(topology, account, provider, plan, accessLogs(plan.bucketName), datasetsOutput);
+
+    const artifactsOutput: Record<string, unknown> = {};
+    for (const a of artifacts) {
+      const key = new SharedKey(this, `ArtifactKey-${a.access.set.name}`, {
+        provider,
+        alias: a.keyAlias,
+        description: `mlshare: model artifacts ${a.access.set.name}`,
+        statements: keyPolicyStatements(topology, account, a.keyUses),
+      });
+      new SecureBucket(this, `ArtifactBucket-${a.access.set.name}`, {
+        bucketName: a.bucketName,
+        partition: account.partition,
+        provider,
+        encryption: { kind: "kms", keyArn: key.arn },
+        policy: new PolicyDocument(`bucket policy of ${a.bucketName}`, "bucket"),
+        accessLogs: accessLogs(a.bucketName),
+      }).policyDocument;
+      artifactsOutput[a.access.set.name] = {
+        s3Uri: `s3://${a.bucketName}/`,
+        kmsKeyAlias: a.keyAlias,
+        consumers: [...a.access.set.consumers],
+        writers: a.access.writers.map((r) => r.roleArn),
+        readers: a.access.readers.map((r) => r.roleArn),
+      };
+      // The grant statements go in before the bucket adds its baseline.
+      void a.grantStatements;
+    }
+    if (plan) new TerraformOutput(this, "datasets", { staticId: true, description: "Datasets this account provides: where they are and who reads them", value: datasetsOutput });
+    if (artifacts.length) new TerraformOutput(this, "model_artifacts", { staticId: true, description: "Model artifact sets this account owns", value: artifactsOutput });
+  }
+
+  /** The log bucket's policy: S3 server access logging delivers only for this account's buckets. */
+  private logDeliveryPolicy(account: Account, sources: readonly string[]): PolicyDocument {
+    return new PolicyDocument(`bucket policy of ${account.names.logBucket}`, "bucket").add({
+      sid: "S3ServerAccessLogsDelivery",
+      effect: "Allow",
+      principals: { Service: ["logging.s3.amazonaws.com"] },
+      actions: ["s3:PutObject"],
+      resources: [`${naming.bucketArn(account.partition, account.names.logBucket)}/s3/*`],
+      conditions: {
+        ArnLike: { "aws:SourceArn": sources.map((b) => naming.bucketArn(account.partition, b)) },
+        StringEquals: { "aws:SourceAccount": account.id },
+      },
+    });
+  }
+
+  private datasets(
+    topology: Topology,
+    account: Account,
+    provider: AwsProvider,
+    plan: DataBucketPlan,
+    accessLogs: { targetBucket: string; prefix: string },
+    output: Record<string, unknown>,
+  ): void {
+    // Keys: one for the account's datasets, one per restricted dataset.
+    const usesOf = (alias: string): KeyUse[] =>
+      plan.accesses
+        .filter((a) => a.via === "bucket-policy" && datasetKeyAlias(topology, a.dataset, account) === alias)
+        .flatMap((a) => a.roles.map((role) => ({ role, access: a.access })));
+    const keys = new Map<string, SharedKey>();
+    const aliases = [...new Set(plan.datasets.map((d) => datasetKeyAlias(topology, d, account)))];
+    if (!aliases.includes(account.names.datasetKeyAlias)) aliases.unshift(account.names.datasetKeyAlias);
+    for (const alias of aliases) {
+      const restricted = alias !== account.names.datasetKeyAlias;
+      keys.set(
+        alias,
+        new SharedKey(this, restricted ? `RestrictedKey-${alias.split("/").pop()}` : "DatasetKey", {
+          provider,
+          alias,
+          description: restricted ? `mlshare: restricted dataset ${alias.split("/").pop()}` : "mlshare: datasets of this account",
+          statements: keyPolicyStatements(topology, account, usesOf(alias)),
+        }),
+      );
+    }
+    const defaultKey = keys.get(account.names.datasetKeyAlias)!;
+
+    const policy = new PolicyDocument(`bucket policy of ${plan.bucketName}`, "bucket");
+    for (const s of plan.grantStatements) policy.add(s);
+    const bucket = new SecureBucket(this, "DataBucket", {
+      bucketName: plan.bucketName,
+      partition: account.partition,
+      provider,
+      encryption: {
+        kind: "kms",
+        keyArn: defaultKey.arn,
+        restricted: plan.datasets
+          .filter((d) => d.classification === "restricted")
+          .map((d) => ({ dataset: d.name, keyArn: keys.get(datasetKeyAlias(topology, d, account))!.arn })),
+      },
+      policy,
+      accessLogs,
+    });
+
+    for (const ap of plan.accessPoints) {
+      const doc = new PolicyDocument(`access point policy of ${ap.name}`, "access-point");
+      for (const s of ap.statements) doc.add(s);
+      const json = doc.toString();
+      assertWithinQuota("access-point", doc.name, json);
+      new S3AccessPoint(this, `AccessPoint-${ap.name}`, {
+        provider,
+        bucket: bucket.bucket.id,
+        name: ap.name,
+        policy: json,
+        publicAccessBlockConfiguration: {
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        },
+      });
+    }
+
+    const readerRoles = new Map<string, string>();
+    for (const access of plan.accesses) {
+      if (access.via !== "assume-role" || !access.roles.length) continue;
+      readerRoles.set(`${access.dataset.name} ${access.consumer.key}`, this.readerRole(topology, account, provider, plan, access, keys.get(datasetKeyAlias(topology, access.dataset, account))!.arn));
+    }
+
+    for (const d of plan.datasets) {
+      const accesses = plan.accesses.filter((a) => a.dataset.name === d.name);
+      const aps: Record<string, string> = {};
+      for (const ap of plan.accessPoints) if (ap.grants.some((g) => g.dataset === d.name)) aps[ap.consumer.key] = ap.arn;
+      output[d.name] = {
+        s3Uri: `s3://${plan.bucketName}/${d.name}/`,
+        kmsKeyAlias: datasetKeyAlias(topology, d, account),
+        classification: d.classification,
+        accessPointArns: aps,
+        consumers: Object.fromEntries(
+          accesses.map((a) => [
+            a.consumer.key,
+            {
+              access: a.access,
+              via: a.via,
+              roles: a.roles.map((r) => r.roleArn),
+              readerRoleArn: readerRoles.get(`${d.name} ${a.consumer.key}`) ?? null,
+            },
+          ]),
+        ),
+      };
+    }
+  }
+
+  /** A reader role for one consumer of one dataset (via: assume-role); returns its ARN. */
+  private readerRole(topology: Topology, account: Account, provider: AwsProvider, plan: DataBucketPlan, access: DatasetAccess, keyArn: string): string {
+    const reader = access.readerRole!;
+    const who = admitRoles(topology, access.roles, { StringEquals: { "sts:ExternalId": reader.externalId } });
+    const trust = new PolicyDocument(`trust policy of ${reader.roleName}`, "trust").add({
+      sid: "GrantedConsumerRolesAssume",
+      effect: "Allow",
+      principals: who.principals,
+      actions: [...STS_ASSUME],
+      conditions: who.conditions,
+    });
+    assertWithinQuota("trust", trust.name, trust.toString());
+    const role = new IamRole(this, `ReaderRole-${access.dataset.name}-${access.consumer.key}`, {
+      provider,
+      name: reader.roleName,
+      description: `mlshare: ${access.access} dataset ${access.dataset.name} for ${access.consumer.key}`,
+      assumeRolePolicy: trust.toString(),
+      maxSessionDuration: 3600,
+    });
+    const permissions = new PolicyDocument(`identity policy of ${reader.roleName}`, "identity")
+      .add({
+        sid: "DatasetObjects",
+        effect: "Allow",
+        actions: s3ObjectActions(access.access),
+        resources: [`${plan.bucketArn}/${access.dataset.name}/*`],
+      })
+      .add({
+        sid: "ListDataset",
+        effect: "Allow",
+        actions: [...S3_LIST],
+        resources: [plan.bucketArn],
+        conditions: { StringLike: { "s3:prefix": [datasetListPrefix(access.dataset.name)] } },
+      })
+      .add({ sid: "DatasetKey", effect: "Allow", actions: kmsActions(access.access), resources: [keyArn] });
+    assertWithinQuota("role-inline", permissions.name, permissions.toString());
+    new IamRolePolicy(this, `ReaderPolicy-${access.dataset.name}-${access.consumer.key}`, {
+      provider,
+      name: naming.grantInlinePolicyName(topology.project),
+      role: role.name,
+      policy: permissions.toString(),
+    });
+    return reader.roleArn;
+  }
+}

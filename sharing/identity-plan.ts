@@ -1,0 +1,148 @@
+/**
+ * The consumer side of every grant: for each role of an account, the identity statements
+ * that match what the provider's bucket, access point and key policies admit. Cross-account
+ * resources are named by computed ARNs, and keys by alias (`kms:ResourceAliases`), so no
+ * value of another stack is needed.
+ */
+import { datasetAccesses, RoleRef } from "../config/grants";
+import { accountOf, Topology } from "../config/model";
+import { Statement } from "../policies/document";
+import { kmsActions, S3_LIST, s3ObjectActions, STS_ASSUME } from "../policies/perms";
+import { planArtifacts } from "./artifact-plan";
+import { accessPointFor, DataBucketPlan, datasetKeyAlias, datasetListPrefix, datasetObjectsArn, planDataBucket } from "./data-plan";
+import { s3ViaService } from "./key-plan";
+
+/** What one role may reach, before it is merged into statements. */
+interface Reach {
+  /** S3 object actions -> resources. */
+  readonly objects: Map<string, Set<string>>;
+  /** Bucket or access point ARN -> s3:prefix values (undefined: the whole bucket). */
+  readonly lists: Map<string, Set<string> | undefined>;
+  /** "region account actions" -> key aliases. */
+  readonly keys: Map<string, { region: string; accountId: string; partition: string; actions: string[]; aliases: Set<string> }>;
+  readonly assume: Set<string>;
+}
+
+/** A role of the account and its identity statements. */
+export interface RoleStatements {
+  readonly role: RoleRef;
+  readonly statements: readonly Statement[];
+}
+
+const plans = new WeakMap<Topology, Map<string, DataBucketPlan | undefined>>();
+
+/** The data bucket plan of a provider, computed once per topology. */
+export function dataPlanOf(topology: Topology, providerKey: string): DataBucketPlan | undefined {
+  let byProvider = plans.get(topology);
+  if (!byProvider) plans.set(topology, (byProvider = new Map()));
+  if (!byProvider.has(providerKey)) byProvider.set(providerKey, planDataBucket(topology, accountOf(topology, providerKey)));
+  return byProvider.get(providerKey);
+}
+
+function reachOf(map: Map<string, { role: RoleRef; reach: Reach }>, role: RoleRef): Reach {
+  let entry = map.get(role.roleArn);
+  if (!entry) {
+    entry = { role, reach: { objects: new Map(), lists: new Map(), keys: new Map(), assume: new Set() } };
+    map.set(role.roleArn, entry);
+  }
+  return entry.reach;
+}
+
+function addObjects(reach: Reach, actions: string[], resource: string): void {
+  const key = actions.join(",");
+  if (!reach.objects.has(key)) reach.objects.set(key, new Set());
+  reach.objects.get(key)!.add(resource);
+}
+
+function addList(reach: Reach, base: string, prefix: string | undefined): void {
+  if (prefix === undefined) {
+    reach.lists.set(base, undefined);
+    return;
+  }
+  if (reach.lists.has(base) && reach.lists.get(base) === undefined) return;
+  if (!reach.lists.has(base)) reach.lists.set(base, new Set());
+  reach.lists.get(base)!.add(prefix);
+}
+
+function addKey(reach: Reach, owner: { region: string; id: string; partition: string }, actions: string[], alias: string): void {
+  const key = `${owner.partition} ${owner.region} ${owner.id} ${actions.join(",")}`;
+  if (!reach.keys.has(key)) reach.keys.set(key, { region: owner.region, accountId: owner.id, partition: owner.partition, actions, aliases: new Set() });
+  reach.keys.get(key)!.aliases.add(alias);
+}
+
+/** The identity statements of every role of an account that takes part in a grant. */
+export function identityStatementsOf(topology: Topology, accountKey: string): RoleStatements[] {
+  const roles = new Map<string, { role: RoleRef; reach: Reach }>();
+
+  for (const access of datasetAccesses(topology)) {
+    if (access.consumer.key !== accountKey) continue;
+    for (const role of access.roles) {
+      const reach = reachOf(roles, role);
+      if (access.via === "assume-role") {
+        reach.assume.add(access.readerRole!.roleArn);
+        continue;
+      }
+      const plan = dataPlanOf(topology, access.provider.key)!;
+      const ap = accessPointFor(plan, role, access.dataset.name);
+      const base = ap ? ap.arn : plan.bucketArn;
+      addObjects(reach, s3ObjectActions(access.access), datasetObjectsArn(base, !!ap, access.dataset.name));
+      addList(reach, base, datasetListPrefix(access.dataset.name));
+      addKey(reach, access.provider, kmsActions(access.access), datasetKeyAlias(topology, access.dataset, access.provider));
+    }
+  }
+
+  for (const plan of planArtifacts(topology)) {
+    const { owner } = plan.access;
+    const users: { role: RoleRef; access: "read" | "read-write" }[] = [
+      ...plan.access.writers.map((role) => ({ role, access: "read-write" as const })),
+      ...plan.access.readers.map((role) => ({ role, access: "read" as const })),
+    ];
+    for (const { role, access } of users) {
+      if (role.account !== accountKey) continue;
+      const reach = reachOf(roles, role);
+      addObjects(reach, s3ObjectActions(access), `${plan.bucketArn}/*`);
+      addList(reach, plan.bucketArn, undefined);
+      addKey(reach, owner, kmsActions(access), plan.keyAlias);
+    }
+  }
+
+  return [...roles.values()].map(({ role, reach }) => ({ role, statements: statementsOf(reach) }));
+}
+
+/** Merges a role's reach into few statements. */
+function statementsOf(reach: Reach): Statement[] {
+  const out: Statement[] = [];
+  let n = 0;
+  for (const [actions, resources] of reach.objects) {
+    out.push({ sid: `DataObjects${++n}`, effect: "Allow", actions: actions.split(","), resources: [...resources].sort() });
+  }
+  // Listing: bases with the same prefixes share a statement.
+  const whole = [...reach.lists].filter(([, p]) => p === undefined).map(([base]) => base);
+  if (whole.length) out.push({ sid: "ListBuckets", effect: "Allow", actions: [...S3_LIST], resources: whole.sort() });
+  n = 0;
+  for (const [base, prefixes] of reach.lists) {
+    if (!prefixes) continue;
+    out.push({
+      sid: `ListDatasets${++n}`,
+      effect: "Allow",
+      actions: [...S3_LIST],
+      resources: [base],
+      conditions: { StringLike: { "s3:prefix": [...prefixes].sort() } },
+    });
+  }
+  n = 0;
+  for (const k of reach.keys.values()) {
+    out.push({
+      sid: `DataKeys${++n}`,
+      effect: "Allow",
+      actions: k.actions,
+      resources: [`arn:${k.partition}:kms:${k.region}:${k.accountId}:key/*`],
+      conditions: {
+        "ForAnyValue:StringEquals": { "kms:ResourceAliases": [...k.aliases].sort() },
+        StringEquals: { "kms:ViaService": s3ViaService(k.region) },
+      },
+    });
+  }
+  if (reach.assume.size) out.push({ sid: "AssumeDatasetReaderRoles", effect: "Allow", actions: [...STS_ASSUME], resources: [...reach.assume].sort() });
+  return out;
+}

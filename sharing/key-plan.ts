@@ -1,0 +1,66 @@
+/**
+ * Key policies of the keys that encrypt shared data: the owning account administers the key
+ * and uses it through S3; consumer roles get only what their grants need, only through S3
+ * in the key's region, and only from their own accounts.
+ */
+import { RoleRef } from "../config/grants";
+import { Account, Topology } from "../config/model";
+import { accountRootArn } from "../config/naming";
+import { Statement } from "../policies/document";
+import { KMS_ADMIN, kmsActions, KMS_USE_VIA_S3 } from "../policies/perms";
+import { accountIdsOf, admitRoles, groupBy } from "./principals";
+
+/** A role's use of a key at an access level. */
+export interface KeyUse {
+  readonly role: RoleRef;
+  readonly access: "read" | "read-write";
+}
+
+/** The service S3 calls KMS as, in a region. */
+export function s3ViaService(region: string): string {
+  return `s3.${region}.amazonaws.com`;
+}
+
+/** The statements of a key policy owned by `owner` and used by `uses` (other accounts' roles). */
+export function keyPolicyStatements(topology: Topology, owner: Account, uses: readonly KeyUse[]): Statement[] {
+  const root = accountRootArn(owner.partition, owner.id);
+  const via = s3ViaService(owner.region);
+  const out: Statement[] = [
+    {
+      sid: "AccountAdministersKey",
+      effect: "Allow",
+      principals: { AWS: [root] },
+      actions: [...KMS_ADMIN],
+      resources: ["*"],
+    },
+    {
+      sid: "AccountUsesKeyThroughS3",
+      effect: "Allow",
+      principals: { AWS: [root] },
+      actions: [...KMS_USE_VIA_S3],
+      resources: ["*"],
+      conditions: { StringEquals: { "kms:ViaService": via, "kms:CallerAccount": owner.id } },
+    },
+  ];
+  const byAccess = groupBy(
+    uses.filter((u) => u.role.account !== owner.key),
+    (u) => u.access,
+  );
+  for (const access of ["read", "read-write"] as const) {
+    const roles = byAccess.get(access)?.map((u) => u.role) ?? [];
+    const unique = roles.filter((r, i) => roles.findIndex((x) => x.roleArn === r.roleArn) === i);
+    if (!unique.length) continue;
+    const who = admitRoles(topology, unique, {
+      StringEquals: { "kms:ViaService": via, "kms:CallerAccount": accountIdsOf(topology, unique) },
+    });
+    out.push({
+      sid: access === "read" ? "ConsumersDecryptThroughS3" : "ConsumersReadWriteThroughS3",
+      effect: "Allow",
+      principals: who.principals,
+      actions: kmsActions(access),
+      resources: ["*"],
+      conditions: who.conditions,
+    });
+  }
+  return out;
+}
