@@ -46,7 +46,7 @@ describe("as a command", () => {
     expect(r.stderr).toContain(`mlshare: the topology in ${file} has 3 errors:\n`);
     expect(r.stderr).toContain('\n  - project: must be 3-20 characters of [a-z0-9-], starting with a letter (value: "ACME")\n');
     expect(r.stderr).toContain(`\n  - datasets[0].consumers[1].account: unknown account "ml-qa"; known: ${REFERENCE_ACCOUNTS}\n`);
-    expect(r.stderr).toContain('\n  - ramShares[0].resources[0].arn: "arn:aws:s3:::acme-ml-data" is a s3 resource. RAM cannot share S3 buckets');
+    expect(r.stderr).toContain('\n  - ramShares[0].resources[0].arn: "arn:aws:s3:::acme-ml-data" is a resource of S3. RAM cannot share S3 buckets');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -113,7 +113,7 @@ describe("every problem at once", () => {
         "state.dynamodbTable: is required when locking is dynamodb",
         `datasets[0].consumers[1].account: unknown account "ml-qa"; known: ${REFERENCE_ACCOUNTS}`,
         expect.stringMatching(/^datasets\[0\]\.consumers\[2\]\.account: a dataset's consumer is never its own account/),
-        expect.stringMatching(/^ramShares\[0\]\.resources\[1\]\.arn: "arn:aws:s3:::acme-ml-data" is a s3 resource\. RAM cannot share S3 buckets/),
+        expect.stringMatching(/^ramShares\[0\]\.resources\[1\]\.arn: "arn:aws:s3:::acme-ml-data" is a resource of S3\. RAM cannot share S3 buckets/),
         "tags.ManagedBy: is set by mlshare itself (ManagedBy = mlshare); remove it",
       ]),
     );

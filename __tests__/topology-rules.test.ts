@@ -4,7 +4,7 @@
  * otherwise valid topology and asserts the path and the message.
  */
 import { problemsAfter, REFERENCE_ACCOUNTS } from "./helpers/problems";
-import { minimalInput } from "./helpers/topology";
+import { minimalInput, problemsOf, referenceInput } from "./helpers/topology";
 
 /** The minimal topology with a sandbox account that the management stack creates (no id yet). */
 function withPendingAccount(): any {
@@ -550,21 +550,21 @@ describe("RAM shares", () => {
 
   test("refuses an S3 bucket and says to share it with datasets or modelArtifacts", () => {
     expect(problemsAfter((t) => t.ramShares[0].resources.push({ arn: "arn:aws:s3:::acme-ml-data" }))).toEqual([
-      'ramShares[0].resources[1].arn: "arn:aws:s3:::acme-ml-data" is a s3 resource. RAM cannot share S3 buckets: share data with a `datasets` entry (bucket policy or reader role) and models with a `modelArtifacts` entry',
+      'ramShares[0].resources[1].arn: "arn:aws:s3:::acme-ml-data" is a resource of S3. RAM cannot share S3 buckets: share data with a `datasets` entry (bucket policy or reader role) and models with a `modelArtifacts` entry',
     ]);
   });
 
   test("refuses a KMS key and says datasets and modelArtifacts write key grants", () => {
     const arn = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     expect(problemsAfter((t) => (t.ramShares[0].resources[0].arn = arn))).toEqual([
-      `ramShares[0].resources[0].arn: "${arn}" is a kms resource. RAM cannot share KMS keys: \`datasets\` and \`modelArtifacts\` entries write the key policy grants for you`,
+      `ramShares[0].resources[0].arn: "${arn}" is a resource of KMS. RAM cannot share KMS keys: \`datasets\` and \`modelArtifacts\` entries write the key policy grants for you`,
     ]);
   });
 
   test("refuses an IAM role and says datasets grants give cross-account access", () => {
     const arn = "arn:aws:iam::222222222222:role/trainer";
     expect(problemsAfter((t) => (t.ramShares[0].resources[0].arn = arn))).toEqual([
-      `ramShares[0].resources[0].arn: "${arn}" is a iam resource. RAM cannot share IAM resources: cross-account access is written by \`datasets\` grants (via: assume-role)`,
+      `ramShares[0].resources[0].arn: "${arn}" is a resource of IAM. RAM cannot share IAM resources: cross-account access is written by \`datasets\` grants (via: assume-role)`,
     ]);
   });
 
@@ -766,5 +766,22 @@ describe("derived names", () => {
     expect(problems).toEqual([
       `datasets[0].consumers[1]: the derived role name "${role}" is ${role.length} characters, over AWS's limit of 64; shorten the project prefix or the name`,
     ]);
+  });
+});
+
+describe("derived names that AWS limits", () => {
+  test("refuses a SageMaker user whose execution role name would pass IAM's 64 characters", () => {
+    const input = referenceInput();
+    const long = "a".repeat(60);
+    input.sagemaker.domains[0].users[1].name = long;
+    expect(problemsOf(input)).toEqual([
+      `sagemaker.domains[0].users[1].name: the derived role name "acme-ml-sm-${long}" is ${long.length + 11} characters, over AWS's limit of 64; shorten the project prefix or the name`,
+    ]);
+  });
+
+  test("accepts a Glue catalog, which RAM shares, though its ARN has no resource id", () => {
+    const input = referenceInput();
+    input.ramShares[0].resources.push({ arn: "arn:aws:glue:us-east-1:222222222222:catalog" });
+    expect(problemsOf(input)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ export interface ParsedArn {
   readonly service: string;
   readonly region: string;
   readonly account: string;
-  /** The resource type: the part of the resource before the first `/` or `:` ("" when none). */
+  /** The resource type: the part of the resource before the first `/` or `:` (the whole resource when it has neither, as for a Glue catalog). */
   readonly resourceType: string;
   readonly resource: string;
 }
@@ -25,7 +25,7 @@ export function parseArn(arn: string): ParsedArn | undefined {
     service: m[2],
     region: m[3],
     account: m[4],
-    resourceType: sep === -1 ? "" : resource.slice(0, sep),
+    resourceType: sep === -1 ? resource : resource.slice(0, sep),
     resource,
   };
 }
@@ -78,12 +78,11 @@ export function ramShareRefusal(arn: string): string | undefined {
   const parsed = parseArn(arn);
   if (!parsed) return `"${arn}" is not an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)`;
   const instead = SHARE_INSTEAD[parsed.service];
-  if (instead) return `"${arn}" is a ${parsed.service} resource. ${instead}`;
+  if (instead) return `"${arn}" is a resource of ${parsed.service.toUpperCase()}. ${instead}`;
   const types = RAM_SHAREABLE[parsed.service] ?? [];
   if (!types.includes(parsed.resourceType)) {
-    const kind = parsed.resourceType ? `${parsed.service} ${parsed.resourceType}` : parsed.service;
     return (
-      `"${arn}" is a ${kind}, which AWS RAM cannot share (shareable types: ` +
+      `"${arn}" is a ${parsed.service} ${parsed.resourceType}, which AWS RAM cannot share (shareable types: ` +
       "https://docs.aws.amazon.com/ram/latest/userguide/shareable.html); share data with `datasets` and models with `modelArtifacts`"
     );
   }

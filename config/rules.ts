@@ -490,6 +490,12 @@ function checkNameLengths(c: Checker, t: Json, acc: AccountView, project: string
     if (!name || !id || !region) return;
     check(`modelArtifacts[${i}].name`, "bucket", naming.artifactBucketName(project, name, id, region));
   });
+  arr(obj(t.sagemaker)?.domains).forEach((raw, i) => {
+    arr(obj(raw)?.users).forEach((u, j) => {
+      const name = str(obj(u)?.name);
+      if (name) check(`sagemaker.domains[${i}].users[${j}].name`, "role", naming.sagemakerUserRoleName(project, name));
+    });
+  });
   arr(t.datasets).forEach((raw, i) => {
     const d = obj(raw) ?? {};
     const name = str(d.name);

@@ -16,6 +16,7 @@ import { dataPlanOf } from "../sharing/identity-plan";
 import { keyPolicyStatements, KeyUse } from "../sharing/key-plan";
 import { admitRoles } from "../sharing/principals";
 import { SecureBucket } from "./secure-bucket";
+import { optional } from "./outputs";
 import { SharedKey } from "./shared-key";
 
 /** Props of {@link ProviderShares}. */
@@ -60,14 +61,16 @@ export class ProviderShares extends Construct {
         description: `mlshare: model artifacts ${a.access.set.name}`,
         statements: keyPolicyStatements(topology, account, a.keyUses),
       });
+      const policy = new PolicyDocument(`bucket policy of ${a.bucketName}`, "bucket");
+      for (const s of a.grantStatements) policy.add(s);
       new SecureBucket(this, `ArtifactBucket-${a.access.set.name}`, {
         bucketName: a.bucketName,
         partition: account.partition,
         provider,
         encryption: { kind: "kms", keyArn: key.arn },
-        policy: new PolicyDocument(`bucket policy of ${a.bucketName}`, "bucket"),
+        policy,
         accessLogs: accessLogs(a.bucketName),
-      }).policyDocument;
+      });
       artifactsOutput[a.access.set.name] = {
         s3Uri: `s3://${a.bucketName}/`,
         kmsKeyAlias: a.keyAlias,
@@ -75,8 +78,6 @@ export class ProviderShares extends Construct {
         writers: a.access.writers.map((r) => r.roleArn),
         readers: a.access.readers.map((r) => r.roleArn),
       };
-      // The grant statements go in before the bucket adds its baseline.
-      void a.grantStatements;
     }
     if (plan) new TerraformOutput(this, "datasets", { staticId: true, description: "Datasets this account provides: where they are and who reads them", value: datasetsOutput });
     if (artifacts.length) new TerraformOutput(this, "model_artifacts", { staticId: true, description: "Model artifact sets this account owns", value: artifactsOutput });
@@ -166,7 +167,7 @@ export class ProviderShares extends Construct {
     const readerRoles = new Map<string, string>();
     for (const access of plan.accesses) {
       if (access.via !== "assume-role" || !access.roles.length) continue;
-      readerRoles.set(`${access.dataset.name} ${access.consumer.key}`, this.readerRole(topology, account, provider, plan, access, keys.get(datasetKeyAlias(topology, access.dataset, account))!.arn));
+      readerRoles.set(`${access.dataset.name} ${access.consumer.key}`, this.readerRole(topology, provider, plan, access, keys.get(datasetKeyAlias(topology, access.dataset, account))!.arn));
     }
 
     for (const d of plan.datasets) {
@@ -185,7 +186,7 @@ export class ProviderShares extends Construct {
               access: a.access,
               via: a.via,
               roles: a.roles.map((r) => r.roleArn),
-              readerRoleArn: readerRoles.get(`${d.name} ${a.consumer.key}`) ?? null,
+              ...optional("readerRoleArn", readerRoles.get(`${d.name} ${a.consumer.key}`)),
             },
           ]),
         ),
@@ -194,7 +195,7 @@ export class ProviderShares extends Construct {
   }
 
   /** A reader role for one consumer of one dataset (via: assume-role); returns its ARN. */
-  private readerRole(topology: Topology, account: Account, provider: AwsProvider, plan: DataBucketPlan, access: DatasetAccess, keyArn: string): string {
+  private readerRole(topology: Topology, provider: AwsProvider, plan: DataBucketPlan, access: DatasetAccess, keyArn: string): string {
     const reader = access.readerRole!;
     const who = admitRoles(topology, access.roles, { StringEquals: { "sts:ExternalId": reader.externalId } });
     const trust = new PolicyDocument(`trust policy of ${reader.roleName}`, "trust").add({

@@ -2,6 +2,8 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { Account, Topology } from "../config/model";
 import { AccountProviders } from "../constructs/account-providers";
+import { ConsumerAccess } from "../constructs/consumer-access";
+import { ProviderShares } from "../constructs/provider-shares";
 import { useRemoteState } from "../constructs/state-backend";
 
 /** Props of {@link AccountStack}. */
@@ -33,6 +35,13 @@ export class AccountStack extends TerraformStack {
       project: topology.project,
       tags: topology.tags,
     });
+    if (account.roles.includes("provider")) {
+      new ProviderShares(this, "Shares", { topology, account, provider: this.providers.of("provider") });
+    }
+    if (account.roles.includes("consumer") || account.roles.includes("provider")) {
+      const provider = this.providers.byRole.consumer ?? this.providers.of("provider");
+      new ConsumerAccess(this, "Access", { topology, account, provider });
+    }
     new TerraformOutput(this, "account", {
       description: "The AWS account this stack deploys into, and the parts it plays",
       value: { key: account.key, id: account.id, region: account.region, roles: [...account.roles] },

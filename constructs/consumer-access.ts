@@ -1,0 +1,74 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { datasetAccesses } from "../config/grants";
+import { Account, Topology } from "../config/model";
+import { planArtifacts } from "../sharing/artifact-plan";
+import { accessPointFor, datasetKeyAlias } from "../sharing/data-plan";
+import { dataPlanOf, identityStatementsOf } from "../sharing/identity-plan";
+import { optional } from "./outputs";
+import { RoleGrants } from "./role-grants";
+
+/** Props of {@link ConsumerAccess}. */
+export interface ConsumerAccessProps {
+  readonly topology: Topology;
+  readonly account: Account;
+  /** The provider the identity policies are made with. */
+  readonly provider: AwsProvider;
+  /** How to name roles this stack makes (see RoleGrants). @default role names as they are */
+  readonly roleName?: (name: string) => string;
+}
+
+/**
+ * The consumer side of every grant in one account: the identity policies of the granted
+ * roles, and outputs telling the account's users where their data is and how to reach it.
+ */
+export class ConsumerAccess extends Construct {
+  readonly grants: RoleGrants;
+
+  constructor(scope: Construct, id: string, props: ConsumerAccessProps) {
+    super(scope, id);
+    const { topology, account } = props;
+    this.grants = new RoleGrants(this, "RoleGrants", {
+      provider: props.provider,
+      account,
+      project: topology.project,
+      roles: identityStatementsOf(topology, account.key),
+      roleName: props.roleName,
+    });
+
+    const datasets: Record<string, unknown> = {};
+    for (const a of datasetAccesses(topology)) {
+      if (a.consumer.key !== account.key) continue;
+      const plan = dataPlanOf(topology, a.provider.key)!;
+      const aps = [...new Set(a.roles.map((r) => accessPointFor(plan, r, a.dataset.name)?.arn).filter((x): x is string => !!x))];
+      datasets[a.dataset.name] = {
+        provider: a.provider.key,
+        access: a.access,
+        via: a.via,
+        roles: a.roles.map((r) => r.roleArn),
+        s3Uri: `s3://${plan.bucketName}/${a.dataset.name}/`,
+        kmsKeyAlias: datasetKeyAlias(topology, a.dataset, a.provider),
+        ...optional("accessPointArn", aps[0]),
+        ...optional("readerRoleArn", a.readerRole?.roleArn),
+        ...optional("externalId", a.readerRole?.externalId),
+      };
+    }
+    const artifacts: Record<string, unknown> = {};
+    for (const p of planArtifacts(topology)) {
+      if (!p.access.set.consumers.includes(account.key)) continue;
+      artifacts[p.access.set.name] = {
+        owner: p.access.owner.key,
+        s3Uri: `s3://${p.bucketName}/`,
+        kmsKeyAlias: p.keyAlias,
+        roles: p.access.readers.filter((r) => r.account === account.key).map((r) => r.roleArn),
+      };
+    }
+    if (Object.keys(datasets).length) {
+      new TerraformOutput(this, "datasets", { staticId: true, description: "Datasets this account reads: where, how, and with which roles", value: datasets });
+    }
+    if (Object.keys(artifacts).length) {
+      new TerraformOutput(this, "model_artifacts", { staticId: true, description: "Model artifact sets this account reads", value: artifacts });
+    }
+  }
+}
