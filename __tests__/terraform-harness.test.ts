@@ -22,3 +22,12 @@ test("an offline plan fails on an invalid value the schema accepts", async () =>
   expect(plan.ok).toBe(false);
   expect(plan.error).toMatch(/Sometimes|expected versioning_configuration.0.status/);
 });
+
+test("with shared providers, terraform validate still reports a stack's invalid attribute", async () => {
+  const broken = JSON.parse(JSON.stringify(out.stacks.lake));
+  const key = Object.values(broken.resource.aws_kms_key)[0] as any;
+  key.no_such_attribute = true;
+  const diagnostics = await validateStacks({ lake: broken, science: out.stacks.science }, { shareProviders: true });
+  expect(diagnostics.science).toEqual([]);
+  expect(diagnostics.lake.map((d) => d.summary)).toContain("Extraneous JSON object property");
+});

@@ -1,5 +1,10 @@
 /** Every compliance rule synth enforces. */
 import { Rule } from "./rule";
+import { CrossAccountTrustCondition } from "./rules/cross-account-trust-condition";
+import { IamActionsExist } from "./rules/iam-actions-exist";
+import { IamAllowHasResource } from "./rules/iam-allow-has-resource";
+import { IamNoWildcardActions } from "./rules/iam-no-wildcard-actions";
+import { KmsKeyRotation } from "./rules/kms-key-rotation";
 import { ProviderAssumesDeployRole } from "./rules/provider-assumes-deploy-role";
 import { ProviderDefaultTags } from "./rules/provider-default-tags";
 import { S3KmsEncrypted } from "./rules/s3-kms-encrypted";
@@ -17,4 +22,9 @@ export const RULES: readonly Rule[] = [
   S3Versioned,
   S3KmsEncrypted,
   S3TlsOnly,
+  KmsKeyRotation,
+  IamNoWildcardActions,
+  IamAllowHasResource,
+  CrossAccountTrustCondition,
+  IamActionsExist,
 ];

@@ -44,8 +44,12 @@ export function sagemakerRolesOf(
   return domain.users.filter(select).map((u) => roleRef(account, naming.sagemakerUserRoleName(topology.project, u.name)));
 }
 
-/** Every dataset grant of the topology, in topology order. */
-export function datasetAccesses(topology: Topology): DatasetAccess[] {
+const accessCache = new WeakMap<Topology, readonly DatasetAccess[]>();
+
+/** Every dataset grant of the topology, in topology order (computed once per topology). */
+export function datasetAccesses(topology: Topology): readonly DatasetAccess[] {
+  const cached = accessCache.get(topology);
+  if (cached) return cached;
   const out: DatasetAccess[] = [];
   for (const dataset of topology.datasets) {
     const provider = accountOf(topology, dataset.account);
@@ -74,6 +78,7 @@ export function datasetAccesses(topology: Topology): DatasetAccess[] {
       });
     }
   }
+  accessCache.set(topology, out);
   return out;
 }
 

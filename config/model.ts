@@ -173,9 +173,13 @@ export interface Topology {
   readonly suppressions: readonly Suppression[];
 }
 
+const accountIndex = new WeakMap<Topology, ReadonlyMap<string, Account>>();
+
 /** Looks an account up by key; throws when the key is unknown (a bug: rules checked it). */
 export function accountOf(t: Topology, key: string): Account {
-  const a = t.accounts.find((x) => x.key === key);
+  let index = accountIndex.get(t);
+  if (!index) accountIndex.set(t, (index = new Map(t.accounts.map((a) => [a.key, a]))));
+  const a = index.get(key);
   if (!a) throw new Error(`internal: account ${key} is not deployable`);
   return a;
 }

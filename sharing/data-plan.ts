@@ -47,6 +47,8 @@ export interface DataBucketPlan {
   /** The bucket policy's grant statements (the bucket adds its baseline Deny statements). */
   readonly grantStatements: readonly Statement[];
   readonly accessPoints: readonly AccessPointPlan[];
+  /** The access point of each `<role ARN> <dataset>` grant, in access-point mode. */
+  readonly accessPointIndex: ReadonlyMap<string, AccessPointPlan>;
 }
 
 /** The KMS alias of the key that encrypts a dataset. */
@@ -135,7 +137,7 @@ export function planDataBucket(topology: Topology, provider: Account): DataBucke
   const baseline = baselineBucketStatements(bucketArn, { keyArn: sizingKey, restricted: restrictedKeys(topology, datasets, () => sizingKey) });
   const size = policySize("bucket", JSON.stringify(documentJson([...direct, ...baseline])));
   if (size <= QUOTAS.bucket.limit) {
-    return { provider, bucketName, bucketArn, datasets, accesses, mode: "bucket-policy", grantStatements: direct, accessPoints: [] };
+    return { provider, bucketName, bucketArn, datasets, accesses, mode: "bucket-policy", grantStatements: direct, accessPoints: [], accessPointIndex: new Map() };
   }
 
   const accessPoints = planAccessPoints(topology, provider, grants);
@@ -149,7 +151,9 @@ export function planDataBucket(topology: Topology, provider: Account): DataBucke
       StringEquals: { "s3:DataAccessPointAccount": provider.id, "aws:PrincipalOrgID": topology.organization.id },
     },
   };
-  return { provider, bucketName, bucketArn, datasets, accesses, mode: "access-points", grantStatements: [delegate], accessPoints };
+  const accessPointIndex = new Map<string, AccessPointPlan>();
+  for (const ap of accessPoints) for (const g of ap.grants) accessPointIndex.set(`${g.role.roleArn} ${g.dataset}`, ap);
+  return { provider, bucketName, bucketArn, datasets, accesses, mode: "access-points", grantStatements: [delegate], accessPoints, accessPointIndex };
 }
 
 /**
@@ -186,5 +190,5 @@ function planAccessPoints(topology: Topology, provider: Account, grants: readonl
 
 /** The access point (if any) through which a consumer role reaches a dataset. */
 export function accessPointFor(plan: DataBucketPlan, role: RoleRef, dataset: string): AccessPointPlan | undefined {
-  return plan.accessPoints.find((ap) => ap.grants.some((g) => g.role.roleArn === role.roleArn && g.dataset === dataset));
+  return plan.accessPointIndex.get(`${role.roleArn} ${dataset}`);
 }

@@ -73,21 +73,36 @@ async function initTemplate(): Promise<string> {
  * backend block is dropped from each copy: child modules take none, and `validate` never
  * checks backends.
  */
-async function prepare(stacks: Readonly<Record<string, unknown>>, transform: (json: any) => any = (j) => j): Promise<string> {
+async function prepare(
+  stacks: Readonly<Record<string, unknown>>,
+  transform: (json: any) => any = (j) => j,
+  shareProviders = false,
+): Promise<string> {
   const template = await initTemplate();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-tf-stacks-"));
-  const modules: Record<string, { source: string }> = {};
+  const modules: Record<string, { source: string; providers?: Record<string, string> }> = {};
+  const rootProviders = new Map<string, unknown>();
   for (const [name, json] of Object.entries(stacks)) {
     const copy = transform(JSON.parse(JSON.stringify(json)));
     if (copy.terraform) {
       delete copy.terraform.backend;
       delete copy.terraform.cloud;
     }
+    modules[name] = { source: `./${name}` };
+    if (shareProviders && copy.provider?.aws) {
+      // One provider instance per alias for all stacks: each provider block is a plugin process.
+      const aliases: string[] = copy.provider.aws.map((p: any) => p.alias);
+      for (const p of copy.provider.aws) if (!rootProviders.has(p.alias)) rootProviders.set(p.alias, offlineCopy({ provider: { aws: [p] } }).provider.aws[0]);
+      delete copy.provider;
+      copy.terraform.required_providers.aws.configuration_aliases = aliases.map((a) => `aws.${a}`);
+      modules[name].providers = Object.fromEntries(aliases.map((a) => [`aws.${a}`, `aws.${a}`]));
+    }
     fs.mkdirSync(path.join(dir, name));
     fs.writeFileSync(path.join(dir, name, "cdk.tf.json"), JSON.stringify(copy));
-    modules[name] = { source: `./${name}` };
   }
-  fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ module: modules }));
+  const root: Record<string, unknown> = { module: modules };
+  if (rootProviders.size) root.provider = { aws: [...rootProviders.values()] };
+  fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(root));
   fs.cpSync(path.join(template, ".terraform"), path.join(dir, ".terraform"), { recursive: true, verbatimSymlinks: true });
   fs.copyFileSync(path.join(template, ".terraform.lock.hcl"), path.join(dir, ".terraform.lock.hcl"));
   // terraform reads the module list from here instead of running init again.
@@ -111,10 +126,16 @@ export interface Diagnostic {
 
 /**
  * Runs `terraform validate` over stacks; returns each stack's diagnostics (empty: valid).
- * Diagnostics no stack owns are listed under "(root)".
+ * Diagnostics no stack owns are listed under "(root)". With `shareProviders`, the stacks'
+ * provider blocks are replaced by one root provider per alias (for hundreds of stacks, where
+ * a plugin process per provider block is too slow); the provider blocks themselves are then
+ * not validated.
  */
-export async function validateStacks(stacks: Readonly<Record<string, unknown>>): Promise<Record<string, Diagnostic[]>> {
-  const dir = await prepare(stacks);
+export async function validateStacks(
+  stacks: Readonly<Record<string, unknown>>,
+  options: { readonly shareProviders?: boolean } = {},
+): Promise<Record<string, Diagnostic[]>> {
+  const dir = await prepare(stacks, undefined, options.shareProviders);
   try {
     const { stdout } = await run("terraform", ["validate", "-json", "-no-color"], { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 }).catch((e) => e);
     const parsed = JSON.parse(stdout);

@@ -1,0 +1,42 @@
+/**
+ * A generated topology at the scale the product must handle: one data-lake account sharing
+ * `datasets` datasets with `consumers` consumer accounts, every consumer reading every
+ * dataset through an existing role. Used by the scale test and the benchmark.
+ */
+
+/** Options of {@link scaleTopology}. */
+export interface ScaleOptions {
+  /** Consumer accounts. @default 100 */
+  readonly consumers?: number;
+  /** Datasets, each read by every consumer. @default 200 */
+  readonly datasets?: number;
+}
+
+/** The generated topology, as the data a topology file holds. */
+export function scaleTopology(options: ScaleOptions = {}): Record<string, unknown> {
+  const consumers = options.consumers ?? 100;
+  const datasets = options.datasets ?? 200;
+  const accounts: Record<string, { id: string }> = {
+    management: { id: "900000000000" },
+    "data-lake": { id: "900000000001" },
+  };
+  const consumerKeys: string[] = [];
+  for (let i = 0; i < consumers; i++) {
+    const key = `ml-${String(i).padStart(3, "0")}`;
+    accounts[key] = { id: String(910000000000 + i) };
+    consumerKeys.push(key);
+  }
+  return {
+    version: 1,
+    project: "scale-ml",
+    defaultRegion: "us-east-1",
+    organization: { id: "o-scale12345", managementAccount: "management" },
+    state: { bucket: "scale-ml-tfstate", region: "us-east-1" },
+    accounts,
+    datasets: Array.from({ length: datasets }, (_, d) => ({
+      name: `dataset-${String(d).padStart(3, "0")}`,
+      account: "data-lake",
+      consumers: consumerKeys.map((account) => ({ account, roles: ["reader"] })),
+    })),
+  };
+}
