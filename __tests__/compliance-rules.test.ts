@@ -168,10 +168,8 @@ describe("the fixtures", () => {
     expect(checkCompliance({ fixture: stack }).violations).toEqual([]);
   });
 
-  test("every rule of the framework is tested here", () => {
-    expect([...RULES].sort((a, b) => a.id.localeCompare(b.id))).toEqual(
-      [...S3_RULES, ...PROVIDER_RULES].sort((a, b) => a.id.localeCompare(b.id)),
-    );
+  test("every S3 and provider rule of the framework is registered (policy rules: compliance-policy-rules.test.ts)", () => {
+    expect(RULES).toEqual(expect.arrayContaining([...S3_RULES, ...PROVIDER_RULES]));
   });
 });
 
