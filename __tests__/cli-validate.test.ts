@@ -16,7 +16,7 @@ const REFERENCE_SUMMARY = "valid (5 accounts, 1 dataset, 1 model artifact set, 1
 function validate(args: string[], env: NodeJS.ProcessEnv = {}) {
   const childEnv = { ...process.env, ...env };
   if (env[CONFIG_ENV] === undefined) delete childEnv[CONFIG_ENV];
-  const r = spawnSync("npx", ["ts-node", "--transpile-only", "bin/validate.ts", ...args], { cwd: ROOT, env: childEnv, encoding: "utf8" });
+  const r = spawnSync("node", ["bin/run.js", "bin/validate", ...args], { cwd: ROOT, env: childEnv, encoding: "utf8" });
   const stderr = r.stderr
     .split("\n")
     .filter((l) => !/^npm (warn|notice)/i.test(l))

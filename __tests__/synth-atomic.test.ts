@@ -22,7 +22,7 @@ function tempDir(): string {
 
 /** Runs the app entry the way `cdktf synth` does, writing into `outdir`. */
 function runApp(topology: unknown, outdir: string): { status: number | null; stderr: string } {
-  const r = spawnSync("npx", ["ts-node", "--transpile-only", "main.ts"], {
+  const r = spawnSync("node", ["bin/run.js", "main"], {
     cwd: ROOT,
     env: { ...process.env, CDKTF_OUTDIR: outdir, MLSHARE_CONFIG: writeTopology(topology), CHECKPOINT_DISABLE: "1" },
     encoding: "utf8",

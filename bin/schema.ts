@@ -11,9 +11,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { topologySchema } from "../config/schema";
+import { PROJECT_ROOT } from "../config/paths";
 
 /** Where `npm run schema` writes the JSON Schema by default. */
-export const DEFAULT_SCHEMA_PATH = path.join(__dirname, "..", "schema", "topology.schema.json");
+export const DEFAULT_SCHEMA_PATH = path.join(PROJECT_ROOT, "schema", "topology.schema.json");
 
 /** The title editors show for topology files. */
 export const SCHEMA_TITLE = "mlshare topology, version 1";
@@ -40,15 +41,19 @@ export function writeSchema(file: string = DEFAULT_SCHEMA_PATH): string {
   return file;
 }
 
-if (require.main === module) {
-  const args = process.argv.slice(2);
+/** The command: `npm run schema -- [output]`. Returns the exit code. */
+export function main(args: readonly string[]): number {
   if (args.some((a) => a === "-h" || a === "--help")) {
     process.stdout.write("Usage: npm run schema -- [output]\n\nWrites the topology JSON Schema (default: schema/topology.schema.json).\n");
-  } else if (args.length > 1 || args.some((a) => a.startsWith("-"))) {
-    process.stderr.write("Usage: npm run schema -- [output]\n");
-    process.exitCode = 2;
-  } else {
-    const written = writeSchema(args[0] ? path.resolve(args[0]) : DEFAULT_SCHEMA_PATH);
-    process.stdout.write(`wrote ${path.relative(process.cwd(), written) || written}\n`);
+    return 0;
   }
+  if (args.length > 1 || args.some((a) => a.startsWith("-"))) {
+    process.stderr.write("Usage: npm run schema -- [output]\n");
+    return 2;
+  }
+  const written = writeSchema(args[0] ? path.resolve(args[0]) : DEFAULT_SCHEMA_PATH);
+  process.stdout.write(`wrote ${path.relative(process.cwd(), written) || written}\n`);
+  return 0;
 }
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -8,6 +8,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { formatPath, Problem, show, TopologyError } from "./errors";
 import { resolveTopology, Topology } from "./model";
+import { PROJECT_ROOT } from "./paths";
 import { checkRules } from "./rules";
 import { topologySchema } from "./schema";
 
@@ -15,7 +16,7 @@ import { topologySchema } from "./schema";
 export const CONFIG_ENV = "MLSHARE_CONFIG";
 
 /** The topology used when `MLSHARE_CONFIG` is unset: the reference topology of TOPOLOGY.md. */
-export const DEFAULT_TOPOLOGY = path.join(__dirname, "..", "examples", "reference.yaml");
+export const DEFAULT_TOPOLOGY = path.join(PROJECT_ROOT, "examples", "reference.yaml");
 
 /** The topology file the app should read, from the environment or the default. */
 export function topologyPath(env: NodeJS.ProcessEnv = process.env): string {

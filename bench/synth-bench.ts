@@ -1,0 +1,108 @@
+/**
+ * `npm run bench`: time and peak memory of synthesis, median of several runs.
+ *
+ *  - reference topology, app only (`node bin/run.js main`, what `cdktf synth` runs; compiled)
+ *  - reference topology, through `npx cdktf synth`
+ *  - the scale topology (100 consumer accounts x 200 datasets), app only
+ *
+ * Targets on the project's 2-core machines: app-only synth <= 1 s, `npx cdktf synth` <= 5 s,
+ * scale synth <= 20 s and <= 1.5 GB. The table goes to stdout and, as JSON, to
+ * bench/results/latest.json.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { performance } from "perf_hooks";
+import { DEFAULT_TOPOLOGY } from "../config/load";
+import { PROJECT_ROOT } from "../config/paths";
+import { scaleTopology } from "./scale-topology";
+
+const root = PROJECT_ROOT;
+const env = { ...process.env, CHECKPOINT_DISABLE: "1" };
+
+interface Sample {
+  readonly wallMs: number;
+  readonly appMs?: number;
+  readonly maxRssMB?: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function fresh(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-bench-")), "cdktf.out");
+}
+
+function appOnce(topology: string): Sample {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["bin/run.js", "bench/app-once", topology, fresh()], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`app synth failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  return { wallMs, appMs: out.ms, maxRssMB: out.maxRssMB };
+}
+
+/** `npx cdktf synth`; peak memory through GNU time when the machine has it. */
+function cliOnce(): Sample {
+  const outdir = fresh();
+  const time = fs.existsSync("/usr/bin/time");
+  const cmd = time ? "/usr/bin/time" : "npx";
+  const args = [...(time ? ["-f", "MAXRSS_KB=%M", "npx"] : []), "cdktf", "synth", "--output", outdir];
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd: root, env, encoding: "utf8" });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`cdktf synth failed: ${r.stderr}`);
+  const kb = /MAXRSS_KB=(\d+)/.exec(r.stderr ?? "");
+  return { wallMs, maxRssMB: kb ? Number(kb[1]) / 1024 : undefined };
+}
+
+function summarize(name: string, samples: Sample[], targetMs: number, targetMB?: number) {
+  const wall = median(samples.map((s) => s.wallMs));
+  const apps = samples.map((s) => s.appMs).filter((x): x is number => x !== undefined);
+  const rss = samples.map((s) => s.maxRssMB).filter((x): x is number => x !== undefined);
+  return {
+    name,
+    runs: samples.length,
+    medianWallMs: Math.round(wall),
+    medianSynthMs: apps.length ? Math.round(median(apps)) : undefined,
+    peakRssMB: rss.length ? Math.round(Math.max(...rss)) : undefined,
+    targetMs,
+    targetMB,
+    withinTarget: wall <= targetMs && (targetMB === undefined || rss.length === 0 || Math.max(...rss) <= targetMB),
+  };
+}
+
+function main(): void {
+  const runs = Number(process.env.BENCH_RUNS ?? 5);
+  const scaleFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-scale-")), "scale.json");
+  fs.writeFileSync(scaleFile, JSON.stringify(scaleTopology()));
+  const results = [
+    summarize("reference topology, app only", Array.from({ length: runs }, () => appOnce(DEFAULT_TOPOLOGY)), 1000),
+    summarize("reference topology, npx cdktf synth", Array.from({ length: Math.max(3, Math.ceil(runs / 2)) }, cliOnce), 5000),
+    summarize("scale topology (100 x 200), app only", Array.from({ length: 3 }, () => appOnce(scaleFile)), 20000, 1536),
+  ];
+  const table = [
+    "| benchmark | runs | median wall | median synth (in process) | peak RSS | target | met |",
+    "|---|---|---|---|---|---|---|",
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.runs} | ${r.medianWallMs} ms | ${r.medianSynthMs ?? "-"} ms | ${r.peakRssMB ?? "n/a"} MB | ${r.targetMs} ms${r.targetMB ? `, ${r.targetMB} MB` : ""} | ${r.withinTarget ? "yes" : "NO"} |`,
+    ),
+  ].join("\n");
+  process.stdout.write(`${table}\n`);
+  fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, "bench", "results", "latest.json"),
+    JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, node: process.version, results }, null, 2),
+  );
+}
+
+main();
