@@ -143,3 +143,18 @@ export function readerExternalId(project: string, dataset: string, consumerKey: 
 export function grantInlinePolicyName(project: string): string {
   return `${project}-data-grants`;
 }
+
+/** The KMS alias of an account's SageMaker domain storage key. */
+export function sagemakerDomainKeyAlias(project: string): string {
+  return `alias/${project}/sagemaker-domain`;
+}
+
+/** The SageMaker domain's default execution role (no permissions). */
+export function sagemakerDefaultRoleName(project: string): string {
+  return `${project}-sm-default-execution`;
+}
+
+/** The managed policy that opens one user's Studio. */
+export function studioAccessPolicyName(project: string, user: string): string {
+  return `${project}-studio-access-${user}`;
+}

@@ -17,6 +17,8 @@ export interface ConsumerAccessProps {
   readonly provider: AwsProvider;
   /** How to name roles this stack makes (see RoleGrants). @default role names as they are */
   readonly roleName?: (name: string) => string;
+  /** Inline-policy quota already used per role (see RoleGrants). */
+  readonly inlineUsed?: (name: string) => number;
 }
 
 /**
@@ -35,6 +37,7 @@ export class ConsumerAccess extends Construct {
       project: topology.project,
       roles: identityStatementsOf(topology, account.key),
       roleName: props.roleName,
+      inlineUsed: props.inlineUsed,
     });
 
     const datasets: Record<string, unknown> = {};

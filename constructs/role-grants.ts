@@ -24,6 +24,11 @@ export interface RoleGrantsProps {
    * the policy waits for the role. @default the role's name (the role already exists)
    */
   readonly roleName?: (name: string) => string;
+  /**
+   * Characters of the role's inline-policy quota already used by other inline policies this
+   * project attaches to it (a SageMaker user's Studio policy). @default 0
+   */
+  readonly inlineUsed?: (name: string) => number;
 }
 
 /**
@@ -44,7 +49,7 @@ export class RoleGrants extends Construct {
       const label = `identity policy of role ${role.roleName} in ${account.key}`;
       const docs = packStatements(statements, {
         quota: "managed",
-        capacities: [QUOTAS["role-inline"].limit, QUOTAS.managed.limit],
+        capacities: [QUOTAS["role-inline"].limit - (props.inlineUsed?.(role.roleName) ?? 0), QUOTAS.managed.limit],
         maxDocuments: 1 + MAX_MANAGED_POLICIES_PER_ROLE,
         name: label,
       });

@@ -4,6 +4,7 @@ import { Account, Topology } from "../config/model";
 import { AccountProviders } from "../constructs/account-providers";
 import { ConsumerAccess } from "../constructs/consumer-access";
 import { ProviderShares } from "../constructs/provider-shares";
+import { SagemakerStudio } from "../constructs/sagemaker-domain";
 import { useRemoteState } from "../constructs/state-backend";
 
 /** Props of {@link AccountStack}. */
@@ -38,9 +39,14 @@ export class AccountStack extends TerraformStack {
     if (account.roles.includes("provider")) {
       new ProviderShares(this, "Shares", { topology, account, provider: this.providers.of("provider") });
     }
+    const domain = topology.sagemakerDomains.find((d) => d.account === account.key);
+    const studio = domain ? new SagemakerStudio(this, "Studio", { topology, account, domain, provider: this.providers.of("consumer") }) : undefined;
     if (account.roles.includes("consumer") || account.roles.includes("provider")) {
       const provider = this.providers.byRole.consumer ?? this.providers.of("provider");
-      new ConsumerAccess(this, "Access", { topology, account, provider });
+      // Grants to roles this stack makes name them by reference, so they wait for the role.
+      const roleName = (name: string) => studio?.executionRoles.get(name)?.name ?? name;
+      const inlineUsed = (name: string) => studio?.inlineUsed.get(name) ?? 0;
+      new ConsumerAccess(this, "Access", { topology, account, provider, roleName, inlineUsed });
     }
     new TerraformOutput(this, "account", {
       description: "The AWS account this stack deploys into, and the parts it plays",
