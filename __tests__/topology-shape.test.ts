@@ -423,7 +423,7 @@ describe("unknown keys", () => {
     [
       "in an ML project",
       (t) => (t.mlProjects[0].productId = "prod-abcd1234abcd"),
-      'mlProjects[0].productId: unknown key "productId"; allowed here: name, serviceCatalogProductId, provisioningArtifactId, accounts, modelPackageGroup',
+      'mlProjects[0].productId: unknown key "productId"; allowed here: name, serviceCatalogProductId, provisioningArtifactId, accounts, modelPackageGroup, modelArtifacts',
     ],
     [
       "in a RAM share resource",

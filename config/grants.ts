@@ -4,7 +4,7 @@
  * grants. Provider and consumer stacks both read these, so both sides of every grant name
  * exactly the same roles.
  */
-import { Account, accountOf, Dataset, ModelArtifactSet, Topology } from "./model";
+import { Account, accountOf, Dataset, MlProject, ModelArtifactSet, Topology } from "./model";
 import * as naming from "./naming";
 
 /** A role of an account, named. */
@@ -92,12 +92,44 @@ export interface ArtifactAccess {
   readonly readers: readonly RoleRef[];
 }
 
+/** What an ML project's role does in one environment. */
+export type ProjectStage = "build" | "test" | "deploy";
+
+/** One environment of an ML project: its account, its stage and its role. */
+export interface ProjectEnvironment {
+  readonly project: MlProject;
+  readonly environment: string;
+  readonly stage: ProjectStage;
+  readonly account: Account;
+  readonly role: RoleRef;
+  /** The account of the first environment, which holds the model registry and artifacts. */
+  readonly registry: Account;
+}
+
 /**
- * The roles of an account that use a model artifact set: the SageMaker users who list it.
- * Features that make more roles in an account (ML projects) add them here, once.
+ * The environments of every ML project, in promotion order: the first builds and trains, the
+ * last (when there are several) only deploys, those between test.
+ */
+export function projectEnvironments(topology: Topology): ProjectEnvironment[] {
+  return topology.mlProjects.flatMap((project) => {
+    const registry = accountOf(topology, project.accounts[0].account);
+    return project.accounts.map(({ environment, account: key }, i, all) => {
+      const account = accountOf(topology, key);
+      const stage: ProjectStage = i === 0 ? "build" : i === all.length - 1 ? "deploy" : "test";
+      return { project, environment, stage, account, registry, role: roleRef(account, naming.projectRoleName(topology.project, project.name, environment)) };
+    });
+  });
+}
+
+/**
+ * The roles of an account that use a model artifact set: the SageMaker users who list it,
+ * and the roles of the ML projects whose models it holds.
  */
 export function artifactRolesOf(topology: Topology, accountKey: string, set: string): RoleRef[] {
-  return sagemakerRolesOf(topology, accountKey, (u) => u.modelArtifacts.includes(set));
+  const projectRoles = projectEnvironments(topology)
+    .filter((e) => e.account.key === accountKey && e.project.artifactSet === set)
+    .map((e) => e.role);
+  return [...sagemakerRolesOf(topology, accountKey, (u) => u.modelArtifacts.includes(set)), ...projectRoles];
 }
 
 /** Every model artifact set with its writers and readers. */

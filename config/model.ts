@@ -89,6 +89,8 @@ export interface MlProject {
   /** Environment -> account key, in promotion order. */
   readonly accounts: readonly { readonly environment: string; readonly account: string }[];
   readonly modelPackageGroup?: string;
+  /** The model artifact set holding the project's models (named, or made for the project). */
+  readonly artifactSet: string;
 }
 
 /** A RAM resource share. */
@@ -194,7 +196,7 @@ function rolesOf(input: TopologyInput, key: string): AccountRole[] {
     (input.datasets ?? []).some((d) => d.account === key) ||
     (input.modelArtifacts ?? []).some((m) => m.account === key) ||
     (input.ramShares ?? []).some((r) => r.account === key) ||
-    projects.some((p) => p.modelPackageGroup !== undefined && p.accounts[firstEnv(p) ?? ""] === key);
+    projects.some((p) => p.accounts[firstEnv(p) ?? ""] === key);
   if (owns) roles.add("provider");
   const receives =
     (input.datasets ?? []).some((d) => (d.consumers ?? []).some((c) => c.account === key)) ||
@@ -294,11 +296,20 @@ export function resolveTopology(input: TopologyInput): Topology {
         roles: c.roles ?? ["sagemaker"],
       })),
     })),
-    modelArtifacts: (input.modelArtifacts ?? []).map((m) => ({
-      name: m.name,
-      account: m.account,
-      consumers: (m.consumers ?? []).map((c) => c.account),
-    })),
+    modelArtifacts: [
+      ...(input.modelArtifacts ?? []).map((m) => ({
+        name: m.name,
+        account: m.account,
+        consumers: (m.consumers ?? []).map((c) => c.account),
+      })),
+      // A project that names no set gets one: built in its first environment, read by the later ones.
+      ...(input.mlProjects ?? [])
+        .filter((p) => p.modelArtifacts === undefined)
+        .map((p) => {
+          const accounts = environments.filter((e) => e in p.accounts).map((e) => p.accounts[e]);
+          return { name: naming.projectArtifactSetName(p.name), account: accounts[0], consumers: accounts.slice(1) };
+        }),
+    ],
     sagemakerDomains: (input.sagemaker?.domains ?? []).map((d) => ({
       account: d.account,
       vpcId: d.vpcId,
@@ -311,6 +322,7 @@ export function resolveTopology(input: TopologyInput): Topology {
       provisioningArtifactId: p.provisioningArtifactId,
       accounts: environments.filter((e) => e in p.accounts).map((e) => ({ environment: e, account: p.accounts[e] })),
       modelPackageGroup: p.modelPackageGroup,
+      artifactSet: p.modelArtifacts ?? naming.projectArtifactSetName(p.name),
     })),
     ramShares: (input.ramShares ?? []).map((r) => ({
       name: r.name,

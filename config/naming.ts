@@ -158,3 +158,23 @@ export function sagemakerDefaultRoleName(project: string): string {
 export function studioAccessPolicyName(project: string, user: string): string {
   return `${project}-studio-access-${user}`;
 }
+
+/** The role of an ML project in one environment. */
+export function projectRoleName(project: string, mlProject: string, environment: string): string {
+  return `${project}-${mlProject}-${environment}`;
+}
+
+/** The model artifact set a project gets when it names none. */
+export function projectArtifactSetName(mlProject: string): string {
+  return `${mlProject}-project`;
+}
+
+/** An organizational unit's ARN (for RAM principals). */
+export function organizationalUnitArn(partition: string, managementAccountId: string, orgId: string, ouId: string): string {
+  return `arn:${partition}:organizations::${managementAccountId}:ou/${orgId}/${ouId}`;
+}
+
+/** The name of the organization policy (SCP or RCP) a guardrail kind makes. */
+export function guardrailPolicyName(project: string, kind: string): string {
+  return `${project}-${kind}`;
+}

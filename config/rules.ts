@@ -418,7 +418,35 @@ function checkProjects(c: Checker, t: Json, acc: AccountView): void {
         c.add(ep, `account ${show(key)} ${has}, not ${show(env)}; set accounts.${key}.environment: ${env} or map another account`);
       }
     }
+    checkProjectArtifacts(c, t, p, path, envs.filter((e) => e in map).map((e) => map[e]));
   });
+}
+
+/** A project's model artifact set: named and fit for promotion, or implied without a clash. */
+function checkProjectArtifacts(c: Checker, t: Json, p: Json, path: string, accounts: unknown[]): void {
+  const sets = arr(t.modelArtifacts).map(obj).filter((m): m is Json => !!m);
+  const name = str(p.name);
+  if (p.modelArtifacts === undefined) {
+    const implied = name ? naming.projectArtifactSetName(name) : undefined;
+    if (implied && sets.some((m) => m.name === implied)) {
+      c.add(`${path}.name`, `project ${show(name)} makes a model artifact set ${show(implied)}, which modelArtifacts already defines; set modelArtifacts: ${implied} on the project to use it`);
+    }
+    return;
+  }
+  const setName = str(p.modelArtifacts);
+  const set = sets.find((m) => m.name === setName);
+  if (!set) {
+    c.known(`${path}.modelArtifacts`, setName, "model artifact set", sets.map((m) => str(m.name)).filter((x): x is string => !!x));
+    return;
+  }
+  const [first, ...later] = accounts.filter((a): a is string => typeof a === "string");
+  if (first && set.account !== first) {
+    c.add(`${path}.modelArtifacts`, `set ${show(setName)} is owned by ${show(set.account)}, but the project builds models in ${show(first)} (its first environment); the set must be owned there`);
+  }
+  const readers = arr(set.consumers).map((x) => str(obj(x)?.account));
+  for (const a of later) {
+    if (!readers.includes(a)) c.add(`${path}.modelArtifacts`, `set ${show(setName)} does not list ${show(a)} among its consumers, but the project promotes models to it; add it`);
+  }
 }
 
 function checkRamShares(c: Checker, t: Json, acc: AccountView, ous: string[]): void {
@@ -495,6 +523,21 @@ function checkNameLengths(c: Checker, t: Json, acc: AccountView, project: string
       const name = str(obj(u)?.name);
       if (name) check(`sagemaker.domains[${i}].users[${j}].name`, "role", naming.sagemakerUserRoleName(project, name));
     });
+  });
+  const envs = arr(t.environments).filter((e): e is string => typeof e === "string");
+  arr(t.mlProjects).forEach((raw, i) => {
+    const p = obj(raw) ?? {};
+    const name = str(p.name);
+    const map = obj(p.accounts) ?? {};
+    if (!name) return;
+    for (const env of envs) {
+      if (typeof map[env] === "string") check(`mlProjects[${i}].name`, "role", naming.projectRoleName(project, name, env));
+    }
+    const owner = envs.map((e) => map[e]).find((a): a is string => typeof a === "string");
+    const id = owner ? acc.id.get(owner) : undefined;
+    if (p.modelArtifacts === undefined && id) {
+      check(`mlProjects[${i}].name`, "bucket", naming.artifactBucketName(project, naming.projectArtifactSetName(name), id, acc.region.get(owner!)!));
+    }
   });
   arr(t.datasets).forEach((raw, i) => {
     const d = obj(raw) ?? {};

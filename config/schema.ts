@@ -155,6 +155,12 @@ const mlProject = z.strictObject({
   provisioningArtifactId: formatted(f.PROVISIONING_ARTIFACT_ID).optional(),
   accounts: z.record(z.string(), z.string()).describe("Environment -> account key."),
   modelPackageGroup: formatted(f.MODEL_PACKAGE_GROUP).optional(),
+  modelArtifacts: z
+    .string()
+    .optional()
+    .describe(
+      "The modelArtifacts set holding this project's models (owned by the first environment's account, read by the later ones); default: a set <name>-project made for the project.",
+    ),
 });
 
 const ramShare = z.strictObject({

@@ -41,7 +41,8 @@ export class PolicyError extends Error {
   }
 }
 
-const KINDS_WITH_PRINCIPAL: readonly PolicyKind[] = ["bucket", "access-point", "key", "trust", "resource"];
+// An RCP statement names its principal too, and only as "*" (AWS's RCP syntax).
+const KINDS_WITH_PRINCIPAL: readonly PolicyKind[] = ["bucket", "access-point", "key", "trust", "resource", "rcp"];
 const KINDS_WITHOUT_RESOURCE: readonly PolicyKind[] = ["trust"];
 
 function sorted(values: readonly string[]): string[] {
@@ -102,6 +103,7 @@ export class PolicyDocument {
     const needsPrincipal = KINDS_WITH_PRINCIPAL.includes(this.kind);
     if (needsPrincipal && !s.principals) fail(`a ${this.kind} policy statement names its principals`);
     if (!needsPrincipal && s.principals) fail(`a ${this.kind} policy statement has no principals`);
+    if (this.kind === "rcp" && s.principals && !s.principals.any) fail('an rcp statement\'s principal is "*", the only principal RCPs support');
     if (s.principals) {
       const p = s.principals;
       const named = (p.AWS?.length ?? 0) + (p.Service?.length ?? 0) + (p.Federated?.length ?? 0);

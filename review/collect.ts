@@ -6,9 +6,13 @@
  *
  * It reads the stacks' Terraform JSON and the manifest, nothing else. References inside a
  * stack (`${aws_s3_bucket.x.arn}`) are resolved to the values AWS will see; values that
- * exist only after apply (a KMS key id, an OU id) become deterministic stand-ins, documented
- * at {@link syntheticKeyArn} and {@link resolveReference}. Every value that cannot be
- * resolved is listed in {@link Collection.unresolved}, never dropped.
+ * exist only after apply become deterministic stand-ins: a KMS key's ARN is
+ * {@link syntheticKeyArn}, its id the logical id; the ids of OUs, created accounts,
+ * organization policies, SageMaker domains, security groups and VPC endpoints are
+ * `ou-synthetic-<logical id>`, `synthetic-account-<logical id>`, `p-synthetic-<logical id>`,
+ * `d-synthetic-<logical id>`, `sg-synthetic-<logical id>` and `vpce-synthetic-<logical id>`.
+ * Every value that cannot be resolved is listed in {@link Collection.unresolved}, never
+ * dropped.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -162,7 +166,7 @@ export interface CollectedOrgPolicy {
   readonly policy: CollectedPolicy;
   /** `SERVICE_CONTROL_POLICY`, `RESOURCE_CONTROL_POLICY`, ... */
   readonly type: string;
-  /** Target ids: `r-...` (root), `ou-...` (or a synthetic OU id, see {@link resolveReference}), account ids. */
+  /** Target ids: `r-...` (root), `ou-...` (or a synthetic `ou-synthetic-<logical id>`), account ids. */
   readonly targets: readonly string[];
 }
 
@@ -348,6 +352,8 @@ class StackCollector {
   private account!: ProviderInfo;
   /** Resolved values already computed, by `type.id.attribute`. */
   private readonly cache = new Map<string, string | undefined>();
+  /** Unresolved values already reported (each once per address, attribute and value). */
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly stack: string,
@@ -382,7 +388,7 @@ class StackCollector {
     for (const p of aws) {
       const alias = typeof p.alias === "string" ? p.alias : "";
       const label = alias ? `provider.aws.${alias}` : "provider.aws";
-      const region = this.literal(p.region, label, "region") ?? "unknown-region";
+      const region = this.str(p.region, label, "region") ?? "unknown-region";
       let accountId: string | undefined;
       const allowed = list(p.allowed_account_ids).filter((x): x is string => typeof x === "string" && /^\d{12}$/.test(x));
       if (allowed.length === 1) accountId = allowed[0];
@@ -485,16 +491,13 @@ class StackCollector {
     return r.unresolved.length ? undefined : r.value;
   }
 
-  /** A literal (or resolvable) value; providers have no references but may. */
-  private literal(value: unknown, address: string, attribute: string): string | undefined {
-    return this.str(value, address, attribute);
-  }
-
   /**
    * The value of a reference `type.id.attribute` to a resource of this stack, or undefined.
    * Values known only after apply get deterministic stand-ins: a KMS key's id is its logical
    * id and its ARN {@link syntheticKeyArn}; an OU's id is `ou-synthetic-<logical id>`; a
-   * created account's id is `synthetic-account-<logical id>`.
+   * created account's id is `synthetic-account-<logical id>`; a SageMaker domain's id is
+   * `d-synthetic-<logical id>`, a security group's `sg-synthetic-<logical id>`, a VPC
+   * endpoint's `vpce-synthetic-<logical id>`.
    */
   private resolveExpression(expr: string): string | undefined {
     const r = REFERENCE.exec(expr);
@@ -572,6 +575,29 @@ class StackCollector {
         if (ref.attribute === "arn") return `arn:${w.partition}:sagemaker:${w.region}:${w.accountId}:model-package-group/${name}`;
         return undefined;
       }
+      case "aws_sagemaker_domain": {
+        const id = `d-synthetic-${ref.id}`;
+        if (ref.attribute === "id") return id;
+        if (ref.attribute === "arn") return `arn:${w.partition}:sagemaker:${w.region}:${w.accountId}:domain/${id}`;
+        if (ref.attribute === "domain_name") return a("domain_name");
+        return undefined;
+      }
+      case "aws_sagemaker_user_profile": {
+        const name = a("user_profile_name");
+        const domain = this.str(config.domain_id, `${ref.type}.${ref.id}`, "domain_id");
+        if (!name || !domain) return undefined;
+        if (ref.attribute === "user_profile_name") return name;
+        if (ref.attribute === "arn" || ref.attribute === "id") return `arn:${w.partition}:sagemaker:${w.region}:${w.accountId}:user-profile/${domain}/${name}`;
+        return undefined;
+      }
+      case "aws_security_group":
+        if (ref.attribute === "id") return `sg-synthetic-${ref.id}`;
+        if (ref.attribute === "arn") return `arn:${w.partition}:ec2:${w.region}:${w.accountId}:security-group/sg-synthetic-${ref.id}`;
+        return undefined;
+      case "aws_vpc_endpoint":
+        if (ref.attribute === "id") return `vpce-synthetic-${ref.id}`;
+        if (ref.attribute === "arn") return `arn:${w.partition}:ec2:${w.region}:${w.accountId}:vpc-endpoint/vpce-synthetic-${ref.id}`;
+        return undefined;
       case "aws_organizations_organizational_unit":
         if (ref.attribute === "id") return `ou-synthetic-${ref.id}`;
         if (ref.attribute === "name") return a("name");
@@ -594,6 +620,9 @@ class StackCollector {
   }
 
   private unresolvedValue(address: string, attribute: string, value: string, reason: string): void {
+    const key = JSON.stringify([this.stack, address, attribute, value, reason]);
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
     this.out.unresolved.push({ stack: this.stack, address, attribute, value, reason });
   }
 
@@ -630,11 +659,9 @@ class StackCollector {
       entry.policy = this.policy("key", config.policy, address, "policy", `key policy of ${id}`, arn, w.accountId);
       keys.set(id, entry);
     }
-    for (const [id, config, address] of this.each("aws_kms_key_policy")) {
+    for (const [, config, address] of this.each("aws_kms_key_policy")) {
       const target = this.keyOf(config.key_id, address, "key_id", keys);
-      if (!target) continue;
-      target.policy = this.policy("key", config.policy, address, "policy", `key policy of ${target.key.logicalId}`, target.key.arn, target.key.accountId);
-      void id;
+      if (target) target.policy = this.policy("key", config.policy, address, "policy", `key policy of ${target.key.logicalId}`, target.key.arn, target.key.accountId);
     }
     for (const [, config, address] of this.each("aws_kms_alias")) {
       const name = this.str(config.name, address, "name");

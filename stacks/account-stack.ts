@@ -3,7 +3,10 @@ import { Construct } from "constructs";
 import { Account, Topology } from "../config/model";
 import { AccountProviders } from "../constructs/account-providers";
 import { ConsumerAccess } from "../constructs/consumer-access";
+import { Organization } from "../constructs/organization";
 import { ProviderShares } from "../constructs/provider-shares";
+import { RamShares } from "../constructs/ram-share";
+import { MlProjects } from "../constructs/ml-project";
 import { SagemakerStudio } from "../constructs/sagemaker-domain";
 import { useRemoteState } from "../constructs/state-backend";
 
@@ -36,16 +39,26 @@ export class AccountStack extends TerraformStack {
       project: topology.project,
       tags: topology.tags,
     });
+    if (account.roles.includes("management")) {
+      new Organization(this, "Organization", { topology, account, provider: this.providers.of("management") });
+    }
     if (account.roles.includes("provider")) {
       new ProviderShares(this, "Shares", { topology, account, provider: this.providers.of("provider") });
     }
+    if (topology.ramShares.some((s) => s.account === account.key)) {
+      new RamShares(this, "Ram", { topology, account, provider: this.providers.of("provider") });
+    }
     const domain = topology.sagemakerDomains.find((d) => d.account === account.key);
     const studio = domain ? new SagemakerStudio(this, "Studio", { topology, account, domain, provider: this.providers.of("consumer") }) : undefined;
+    const projects = topology.mlProjects.some((p) => p.accounts.some((a) => a.account === account.key))
+      ? new MlProjects(this, "MlProjects", { topology, account, consumer: this.providers.of("consumer"), provider: this.providers.byRole.provider })
+      : undefined;
     if (account.roles.includes("consumer") || account.roles.includes("provider")) {
       const provider = this.providers.byRole.consumer ?? this.providers.of("provider");
       // Grants to roles this stack makes name them by reference, so they wait for the role.
-      const roleName = (name: string) => studio?.executionRoles.get(name)?.name ?? name;
-      const inlineUsed = (name: string) => studio?.inlineUsed.get(name) ?? 0;
+      const made = (name: string) => studio?.executionRoles.get(name) ?? projects?.roles.get(name);
+      const roleName = (name: string) => made(name)?.name ?? name;
+      const inlineUsed = (name: string) => studio?.inlineUsed.get(name) ?? projects?.inlineUsed.get(name) ?? 0;
       new ConsumerAccess(this, "Access", { topology, account, provider, roleName, inlineUsed });
     }
     new TerraformOutput(this, "account", {
