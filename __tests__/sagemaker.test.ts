@@ -171,3 +171,60 @@ describe("studio access policies", () => {
     expect(users.alice.executionRoleArn).toMatch(/^\$\{aws_iam_role\..+\.arn\}$/);
   });
 });
+
+describe("what Studio users may do (iam-simulate over the synthesized JSON)", () => {
+  const { collectDirectory } = require("../review/collect") as typeof import("../review/collect");
+  const { AccessEvaluator } = require("../review/evaluate") as typeof import("../review/evaluate");
+  const input = referenceInput();
+  // fraud is shared with ml-dev's SageMaker roles, and listed by bob only.
+  input.datasets.push({ name: "fraud", account: "data-lake", consumers: [{ account: "ml-dev" }] });
+  input.sagemaker.domains[0].users[1].datasets = ["fraud"];
+  const s = synthInput(input);
+  const ev = new AccessEvaluator(collectDirectory(s.outdir), {
+    organization: { id: "o-a1b2c3d4e5", accountIds: s.topology.accounts.map((a) => a.id) },
+  });
+  const ALICE = "arn:aws:iam::333333333333:role/acme-ml-sm-alice";
+  const BOB = "arn:aws:iam::333333333333:role/acme-ml-sm-bob";
+  const bucket = "acme-ml-data-222222222222-us-east-1";
+  const reads = async (role: string, dataset: string) =>
+    (await ev.s3({ principalArn: role, action: "s3:GetObject", bucket, key: `${dataset}/part-0.parquet` })).allowed;
+
+  test("each user reads exactly the datasets listed for them", async () => {
+    expect(await reads(ALICE, "churn")).toBe(true);
+    expect(await reads(ALICE, "fraud")).toBe(false);
+    expect(await reads(BOB, "fraud")).toBe(true);
+    expect(await reads(BOB, "churn")).toBe(false);
+  });
+
+  test("an execution role may pass itself to SageMaker, and no other role, and to no other service", async () => {
+    const pass = async (role: string, target: string, service: string) =>
+      (await ev.evaluate({ principalArn: role, action: "iam:PassRole", resourceArn: target, resourceAccountId: "333333333333", context: { "iam:PassedToService": service }, step: "sts" })).decision;
+    expect(await pass(ALICE, ALICE, "sagemaker.amazonaws.com")).toBe("Allowed");
+    expect(await pass(ALICE, BOB, "sagemaker.amazonaws.com")).not.toBe("Allowed");
+    expect(await pass(ALICE, "arn:aws:iam::333333333333:role/acme-ml-churn-dev", "sagemaker.amazonaws.com")).not.toBe("Allowed");
+    expect(await pass(ALICE, ALICE, "lambda.amazonaws.com")).not.toBe("Allowed");
+  });
+
+  test("alice's studio access policy opens her profile and not bob's", async () => {
+    const managed = Object.values(resourcesOf(s, "ml-dev", "aws_iam_policy")).find((p) => p.name === "acme-ml-studio-access-alice");
+    // The policy names the domain by reference; the domain's id once it exists stands in for it.
+    const [domainRef] = JSON.stringify(JSON.parse(managed.policy)).match(/\$\{aws_sagemaker_domain\.[^}]+\}/)!;
+    const document = JSON.parse(managed.policy.split(domainRef).join("d-abcdef123456"));
+    const person = "arn:aws:iam::333333333333:role/AWSReservedSSO_DataScientist_alice";
+    const open = async (user: string) =>
+      (
+        await ev.evaluate(
+          {
+            principalArn: person,
+            action: "sagemaker:CreatePresignedDomainUrl",
+            resourceArn: `arn:aws:sagemaker:us-east-1:333333333333:user-profile/d-abcdef123456/${user}`,
+            resourceAccountId: "333333333333",
+            step: "sts",
+          },
+          [{ name: "studio access of alice", document }],
+        )
+      ).decision;
+    expect(await open("alice")).toBe("Allowed");
+    expect(await open("bob")).not.toBe("Allowed");
+  });
+});
