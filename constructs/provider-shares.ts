@@ -48,7 +48,7 @@ export class ProviderShares extends Construct {
       encryption: { kind: "s3-managed-for-access-logs" },
       policy: this.logDeliveryPolicy(account, [...(plan ? [plan.bucketName] : []), ...artifacts.map((a) => a.bucketName)]),
     });
-    const accessLogs = (bucket: string) => ({ targetBucket: logs.bucketName, prefix: `s3/${bucket}/` });
+    const accessLogs = (bucket: string) => ({ target: logs, prefix: `s3/${bucket}/` });
 
     const datasetsOutput: Record<string, unknown> = {};
     if (plan) this.datasets(topology, account, provider, plan, accessLogs(plan.bucketName), datasetsOutput);
@@ -103,7 +103,7 @@ export class ProviderShares extends Construct {
     account: Account,
     provider: AwsProvider,
     plan: DataBucketPlan,
-    accessLogs: { targetBucket: string; prefix: string },
+    accessLogs: { target: SecureBucket; prefix: string },
     output: Record<string, unknown>,
   ): void {
     // Keys: one for the account's datasets, one per restricted dataset.

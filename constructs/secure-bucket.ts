@@ -35,8 +35,8 @@ export interface SecureBucketProps {
    * @default a policy with the baseline statements only
    */
   readonly policy?: PolicyDocument;
-  /** Where server access logs go. @default no access logs */
-  readonly accessLogs?: { readonly targetBucket: string; readonly prefix: string };
+  /** Where server access logs go: a log bucket of the same account. @default no access logs */
+  readonly accessLogs?: { readonly target: SecureBucket; readonly prefix: string };
   /**
    * Keep the bucket when the stack is destroyed (`prevent_destroy`).
    * @default true: data and state survive a mistaken destroy
@@ -102,11 +102,13 @@ export class SecureBucket extends Construct {
       ],
     });
     if (props.accessLogs) {
+      // By reference, and after the log bucket's policy admits S3's log delivery.
       new S3BucketLoggingA(this, "AccessLogs", {
         provider,
         bucket,
-        targetBucket: props.accessLogs.targetBucket,
+        targetBucket: props.accessLogs.target.bucket.id,
         targetPrefix: props.accessLogs.prefix,
+        dependsOn: [props.accessLogs.target.bucketPolicy],
       });
     }
 
