@@ -52,7 +52,10 @@ export function synthesize(topology: Topology, outdir: string): SynthResult {
   fs.rmSync(staging, { recursive: true, force: true });
   try {
     const app = new App({ outdir: staging, skipValidation: false });
-    addStacks(app, topology);
+    // The bootstrap's local state lives in the folder synth runs in, outside the output that
+    // each synth replaces: named relative to where the stack's folder will finally be.
+    const bootstrapStatePath = path.relative(path.join(target, "stacks", "bootstrap"), path.join(process.cwd(), "terraform.bootstrap.tfstate"));
+    addStacks(app, topology, { bootstrapStatePath });
     app.synth();
     const stacks = readStacks(staging);
     const compliance = checkCompliance(stacks, topology.suppressions);

@@ -130,8 +130,11 @@ describe("bootstrap stack", () => {
   const out = synthInput(referenceInput());
   const text = stackText(out, "bootstrap");
 
-  test("keeps its own state locally", () => {
-    expect(out.stacks.bootstrap.terraform!.backend).toEqual({ local: { path: "terraform.bootstrap.tfstate" } });
+  test("keeps its own state locally, in the folder synth ran in: outside the output that every synth replaces", () => {
+    const local = (out.stacks.bootstrap.terraform!.backend as any).local.path as string;
+    const resolved = require("path").resolve(out.outdir, "stacks", "bootstrap", local);
+    expect(resolved).toBe(require("path").join(process.cwd(), "terraform.bootstrap.tfstate"));
+    expect(resolved.startsWith(out.outdir)).toBe(false);
   });
 
   test("makes the state bucket with every public access block and prevent_destroy", () => {

@@ -28,7 +28,11 @@ export function useRemoteState(stack: TerraformStack, name: string, topology: To
   if (s.locking === "lockfile") stack.addOverride("terraform.backend.s3.use_lockfile", true);
 }
 
-/** Keeps a stack's state in a local file (the bootstrap stack, which makes the state bucket). */
-export function useLocalState(stack: TerraformStack, name: string): void {
-  new LocalBackend(stack, { path: `terraform.${name}.tfstate` });
+/**
+ * Keeps a stack's state in a local file (the bootstrap stack, which makes the state bucket).
+ * @param statePath the file, relative to the stack's folder in the output; it must lie outside
+ *   the output folder, which every synth replaces
+ */
+export function useLocalState(stack: TerraformStack, statePath: string): void {
+  new LocalBackend(stack, { path: statePath });
 }

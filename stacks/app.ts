@@ -12,12 +12,13 @@ export interface MlshareStacks {
 /**
  * Adds every stack of a topology to an app: the bootstrap stack (S3 state only) and one
  * stack per account, ordered management, then providers, then consumers.
+ * @param options.bootstrapStatePath the bootstrap state file, relative to its stack folder
  */
-export function addStacks(app: App, topology: Topology): MlshareStacks {
+export function addStacks(app: App, topology: Topology, options: { readonly bootstrapStatePath?: string } = {}): MlshareStacks {
   const state = topology.state;
   const bootstrap =
     state.backend === "s3"
-      ? new BootstrapStack(app, { topology, state, account: accountOf(topology, state.account) })
+      ? new BootstrapStack(app, { topology, state, account: accountOf(topology, state.account), statePath: options.bootstrapStatePath })
       : undefined;
   const accounts = new Map<string, AccountStack>();
   for (const account of topology.accounts) accounts.set(account.key, new AccountStack(app, { topology, account }));

@@ -15,6 +15,11 @@ export interface BootstrapStackProps {
   readonly state: S3State;
   /** The account that holds the state bucket. */
   readonly account: Account;
+  /**
+   * The bootstrap state file, relative to the stack's folder in the output.
+   * @default "../../../terraform.bootstrap.tfstate": beside cdktf.out, which synth replaces
+   */
+  readonly statePath?: string;
 }
 
 /**
@@ -26,7 +31,7 @@ export class BootstrapStack extends TerraformStack {
   constructor(scope: Construct, props: BootstrapStackProps) {
     super(scope, BOOTSTRAP_STACK);
     const { topology, state, account } = props;
-    useLocalState(this, BOOTSTRAP_STACK);
+    useLocalState(this, props.statePath ?? `../../../terraform.${BOOTSTRAP_STACK}.tfstate`);
     const provider = new AccountProviders(this, "Providers", {
       account,
       roles: ["management"],
