@@ -256,7 +256,11 @@ describe("access matrix of the reference topology", () => {
   ])("%s's requests without TLS are denied by the bucket policy", async (_label, role) => {
     expect(await leaks(w, role, "churn", false)).toEqual([]);
     const r = await w.ev.s3({ principalArn: role, action: "s3:GetObject", bucket: w.intent.bucketOf("churn"), key: "churn/file.csv", secureTransport: false });
-    expect(r.routes[0].steps[0]).toMatchObject({ decision: "ExplicitlyDenied", decidedBy: [expect.objectContaining({ sid: "DenyInsecureTransport" })] });
+    // Denied twice over: by the bucket policy and by the data-perimeter RCP.
+    expect(r.routes[0].steps[0]).toMatchObject({
+      decision: "ExplicitlyDenied",
+      decidedBy: expect.arrayContaining([expect.objectContaining({ sid: "DenyInsecureTransport", side: "resource" }), expect.objectContaining({ sid: "EnforceSecureTransport", side: "rcp" })]),
+    });
   });
 
   test("a role of an account outside the organization is denied, even with an identity policy allowing everything", async () => {
@@ -270,7 +274,8 @@ describe("access matrix of the reference topology", () => {
     });
     const r = await outside.s3({ principalArn: batchScoring, action: "s3:GetObject", bucket: w.intent.bucketOf("churn"), key: "churn/file.csv" });
     expect(r.allowed).toBe(false);
-    expect(r.routes[0].steps[0].missingAllowIn).toContain("resource");
+    // The data-perimeter RCP refuses it outright; the bucket policy would not admit it either.
+    expect(r.routes[0].steps[0]).toMatchObject({ decision: "ExplicitlyDenied", decidedBy: [expect.objectContaining({ sid: "EnforceOrgIdentities", side: "rcp" })] });
   });
 
   test("the owner's SageMaker user alice writes and reads churn-model artifacts with the artifact key", async () => {

@@ -10,7 +10,7 @@ import { REFERENCE_ACCOUNTS } from "./helpers/problems";
 import { referenceInput, writeTopology } from "./helpers/topology";
 
 const ROOT = path.join(__dirname, "..");
-const REFERENCE_SUMMARY = "valid (5 accounts, 1 dataset, 1 model artifact set, 1 SageMaker domain, 1 ML project, 1 RAM share)";
+const REFERENCE_SUMMARY = "valid (5 accounts, 1 dataset, 2 model artifact sets (1 made for ML projects), 1 SageMaker domain, 1 ML project, 1 RAM share)";
 
 /** Runs the validate command in a child process; stderr without npm's own warnings. */
 function validate(args: string[], env: NodeJS.ProcessEnv = {}) {

@@ -9,6 +9,7 @@ import * as path from "path";
 import { TopologyError } from "../config/errors";
 import { CONFIG_ENV, loadTopology, topologyPath } from "../config/load";
 import { Topology } from "../config/model";
+import { projectArtifactSetName } from "../config/naming";
 
 /** The text of `--help`. */
 export const USAGE = `Usage: npm run validate -- [file]
@@ -26,13 +27,19 @@ function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** " (N made for ML projects)" when projects that name no set get one, else "". */
+function madeForProjects(t: Topology): string {
+  const made = t.mlProjects.filter((p) => p.artifactSet === projectArtifactSetName(p.name)).length;
+  return made ? ` (${made} made for ML projects)` : "";
+}
+
 /** The one line printed for a valid topology: what the file defines. */
 export function summary(file: string, t: Topology): string {
   const accounts = t.accounts.length + t.pendingAccounts.length + Object.keys(t.externalAccounts).length;
   const parts = [
     count(accounts, "account"),
     count(t.datasets.length, "dataset"),
-    count(t.modelArtifacts.length, "model artifact set"),
+    count(t.modelArtifacts.length, "model artifact set") + madeForProjects(t),
     count(t.sagemakerDomains.length, "SageMaker domain"),
     count(t.mlProjects.length, "ML project"),
     count(t.ramShares.length, "RAM share"),

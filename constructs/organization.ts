@@ -22,8 +22,11 @@ export interface OrganizationProps {
 
 /** An account the management stack manages: an existing one it imports, or one it creates. */
 export interface ManagedAccountPlan {
+  /** The account's key in the topology. */
   readonly key: string;
+  /** The account's root e-mail. */
   readonly email: string;
+  /** The account's name. */
   readonly name: string;
   /** The OU the account is placed in; undefined: left where it is (imported) or at the root (created). */
   readonly ou?: string;

@@ -1,3 +1,4 @@
+import { DataAwsOrganizationsOrganizationalUnit } from "@cdktf/provider-aws/lib/data-aws-organizations-organizational-unit";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RamPrincipalAssociation } from "@cdktf/provider-aws/lib/ram-principal-association";
 import { RamResourceAssociation } from "@cdktf/provider-aws/lib/ram-resource-association";
@@ -8,23 +9,22 @@ import { Account, accountOf, RamShare as RamShareModel, Topology } from "../conf
 import * as naming from "../config/naming";
 
 /**
- * What RAM names a topology principal by, computed from the topology alone (no lookup, no
- * other stack's state), so the owning stack plans offline:
+ * What RAM names a topology principal by, computed from the topology alone (no other stack's
+ * state):
  * - `organization`: the organization's ARN;
- * - `ou:<name>`: the OU's ARN, from the `id` written on the OU (the rules refuse an OU
- *   principal without one: the id exists only once the management stack has applied);
+ * - `ou:<name>`: the OU's ARN, from the `id` written on the OU; an OU without one is looked
+ *   up (see {@link OuLookup}) and this returns undefined;
  * - `account:<key>`: the account id (inside or outside the organization).
  * @see https://docs.aws.amazon.com/ram/latest/APIReference/API_AssociateResourceShare.html
  */
-export function ramPrincipal(topology: Topology, principal: string): string {
+export function ramPrincipal(topology: Topology, principal: string): string | undefined {
   const org = topology.organization;
   const management = accountOf(topology, org.managementAccount);
   if (principal === "organization") return naming.organizationArn(management.partition, management.id, org.id);
   if (principal.startsWith("ou:")) {
     const name = principal.slice(3);
     const ou = org.organizationalUnits.find((u) => u.name === name);
-    if (!ou?.id) throw new Error(`internal: OU ${name} has no id (the rules check it)`);
-    return naming.organizationalUnitArn(management.partition, management.id, org.id, ou.id);
+    return ou?.id ? naming.organizationalUnitArn(management.partition, management.id, org.id, ou.id) : undefined;
   }
   if (principal.startsWith("account:")) {
     const key = principal.slice(8);
@@ -38,13 +38,58 @@ function idPart(value: string): string {
   return value.replace(/^arn:[^:]+:/, "").replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
 }
 
+/**
+ * Read-only lookups of OUs whose ids the topology does not hold yet, through a provider of
+ * the management account: by name under their parent, from the root (or from the nearest
+ * parent whose id the topology holds). The OU exists once the management stack has applied,
+ * which the deploy order guarantees; a stack with a lookup needs AWS to plan, so writing the
+ * OU's id (the management stack outputs it) makes the stack plannable offline again.
+ */
+export class OuLookup extends Construct {
+  private readonly found = new Map<string, DataAwsOrganizationsOrganizationalUnit>();
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly topology: Topology,
+    private readonly provider: () => AwsProvider,
+  ) {
+    super(scope, id);
+  }
+
+  /** The id of an OU (the topology's, or a lookup's). */
+  idOf(name: string): string {
+    const ou = this.topology.organization.organizationalUnits.find((u) => u.name === name);
+    if (!ou) throw new Error(`internal: unknown OU ${name}`);
+    return ou.id ?? this.lookup(name).id;
+  }
+
+  /** The ARN of an OU the topology has no id for. */
+  arnOf(name: string): string {
+    return this.lookup(name).arn;
+  }
+
+  private lookup(name: string): DataAwsOrganizationsOrganizationalUnit {
+    const existing = this.found.get(name);
+    if (existing) return existing;
+    const ou = this.topology.organization.organizationalUnits.find((u) => u.name === name)!;
+    const parentId = ou.parent === "root" ? this.topology.organization.rootId! : this.idOf(ou.parent);
+    const data = new DataAwsOrganizationsOrganizationalUnit(this, `Ou-${name}`, { provider: this.provider(), parentId, name });
+    this.found.set(name, data);
+    return data;
+  }
+}
+
 /** Props of {@link RamShare}. */
 export interface RamShareProps {
+  /** The whole resolved topology: principals are computed from it. */
   readonly topology: Topology;
   /** The share as the topology resolves it; its `account` is the stack's account. */
   readonly share: RamShareModel;
   /** The provider aliased `provider` of the owning account's stack. */
   readonly provider: AwsProvider;
+  /** Finds OUs the topology has no id for. */
+  readonly ous: OuLookup;
 }
 
 /**
@@ -70,7 +115,7 @@ export class RamShare extends Construct {
     for (const principal of new Set(share.principals)) {
       new RamPrincipalAssociation(this, `Principal-${idPart(principal)}`, {
         provider,
-        principal: ramPrincipal(topology, principal),
+        principal: ramPrincipal(topology, principal) ?? props.ous.arnOf(principal.slice(3)),
         resourceShareArn: this.share.arn,
       });
     }
@@ -79,11 +124,17 @@ export class RamShare extends Construct {
 
 /** Props of {@link RamShares}. */
 export interface RamSharesProps {
+  /** The whole resolved topology. */
   readonly topology: Topology;
   /** The owning account, whose stack this is. */
   readonly account: Account;
   /** The provider aliased `provider` of the account's stack. */
   readonly provider: AwsProvider;
+  /**
+   * A read-only provider of the management account, for OUs the topology has no id for;
+   * called only when one is needed.
+   */
+  readonly managementLookup: () => AwsProvider;
 }
 
 /** Every RAM share an account owns, and the `ram_shares` output (share ARNs by name). */
@@ -94,8 +145,9 @@ export class RamShares extends Construct {
   constructor(scope: Construct, id: string, props: RamSharesProps) {
     super(scope, id);
     const { topology, account, provider } = props;
+    const ous = new OuLookup(this, "OuLookup", topology, props.managementLookup);
     for (const share of topology.ramShares.filter((s) => s.account === account.key)) {
-      this.shares.set(share.name, new RamShare(this, `Share-${share.name}`, { topology, share, provider }));
+      this.shares.set(share.name, new RamShare(this, `Share-${share.name}`, { topology, share, provider, ous }));
     }
     if (!this.shares.size) return;
     new TerraformOutput(this, "ram_shares", {

@@ -165,6 +165,7 @@ export interface GuardrailSpec {
   readonly type: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY";
   /** The policy's description in Organizations. */
   readonly description: string;
+  /** The statements, as a pure function of the inputs. */
   readonly statements: (inputs: GuardrailInputs) => Statement[];
 }
 
@@ -193,9 +194,13 @@ export const GUARDRAILS: Readonly<Record<GuardrailKind, GuardrailSpec>> = {
 /** A guardrail as an organization policy, ready to attach. */
 export interface GuardrailPolicy {
   readonly kind: GuardrailKind;
+  /** The policy's name in Organizations. */
   readonly name: string;
+  /** The Organizations policy type. */
   readonly type: GuardrailSpec["type"];
+  /** The policy's description in Organizations. */
   readonly description: string;
+  /** The checked statements. */
   readonly document: PolicyDocument;
   /** The minified document (Organizations counts every character, whitespace included). */
   readonly content: string;

@@ -1,6 +1,6 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { Account, Topology } from "../config/model";
+import { Account, accountOf, Topology } from "../config/model";
 import { AccountProviders } from "../constructs/account-providers";
 import { ConsumerAccess } from "../constructs/consumer-access";
 import { Organization } from "../constructs/organization";
@@ -46,7 +46,17 @@ export class AccountStack extends TerraformStack {
       new ProviderShares(this, "Shares", { topology, account, provider: this.providers.of("provider") });
     }
     if (topology.ramShares.some((s) => s.account === account.key)) {
-      new RamShares(this, "Ram", { topology, account, provider: this.providers.of("provider") });
+      // OUs without an id in the topology are looked up, read-only, in the management account.
+      let lookup: AccountProviders | undefined;
+      const managementLookup = () =>
+        this.providers.byRole.management ??
+        (lookup ??= new AccountProviders(this, "ManagementLookup", {
+          account: accountOf(topology, topology.organization.managementAccount),
+          roles: ["management"],
+          project: topology.project,
+          tags: topology.tags,
+        })).of("management");
+      new RamShares(this, "Ram", { topology, account, provider: this.providers.of("provider"), managementLookup });
     }
     const domain = topology.sagemakerDomains.find((d) => d.account === account.key);
     const studio = domain ? new SagemakerStudio(this, "Studio", { topology, account, domain, provider: this.providers.of("consumer") }) : undefined;
