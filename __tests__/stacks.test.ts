@@ -190,3 +190,15 @@ describe("bootstrap stack", () => {
     expect(p.assume_role[0].role_arn).toBe("arn:aws:iam::100000000002:role/mlshare-deploy");
   });
 });
+
+describe("compliance suppressions", () => {
+  test("travel in the JSON of the stack they apply to, for the review to read", () => {
+    const input = minimalInput();
+    input.compliance = { suppressions: [{ rule: "S3_VERSIONED", resource: "lake/aws_s3_bucket.Example", reason: "a reason long enough to count" }] };
+    const s = synthInput(input);
+    expect((s.stacks.lake as any)["//"].mlshare).toEqual({
+      suppressions: [{ rule: "S3_VERSIONED", resource: "lake/aws_s3_bucket.Example", reason: "a reason long enough to count" }],
+    });
+    expect((s.stacks.science as any)["//"].mlshare).toBeUndefined();
+  });
+});

@@ -50,5 +50,19 @@ if (compiledIsFresh()) {
   require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
   loaded = require(path.join(root, `${entry}.ts`));
 }
-// Commands export main(args); the app (main.ts) runs as it loads.
-if (typeof loaded.main === "function") process.exitCode = loaded.main(process.argv.slice(2));
+// Commands export main(args), returning the exit status or a promise of it; the app
+// (main.ts) runs as it loads.
+if (typeof loaded.main === "function") {
+  const status = loaded.main(process.argv.slice(2));
+  if (status && typeof status.then === "function") {
+    status.then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (e) => {
+        process.stderr.write(`${(e && e.stack) || e}\n`);
+        process.exitCode = 1;
+      },
+    );
+  } else process.exitCode = status;
+}

@@ -2,7 +2,8 @@
  * Collects every policy of a synthesized `cdktf.out` with what it is attached to: role trust,
  * inline and managed policies, bucket and access point policies, KMS key policies (with the
  * key's aliases), organization policies (SCPs, RCPs) with their targets, and SageMaker model
- * package group policies.
+ * package group policies; and, for the access review, RAM shares with their principals and
+ * each stack's outputs.
  *
  * It reads the stacks' Terraform JSON and the manifest, nothing else. References inside a
  * stack (`${aws_s3_bucket.x.arn}`) are resolved to the values AWS will see; values that
@@ -10,7 +11,10 @@
  * {@link syntheticKeyArn}, its id the logical id; the ids of OUs, created accounts,
  * organization policies, SageMaker domains, security groups and VPC endpoints are
  * `ou-synthetic-<logical id>`, `synthetic-account-<logical id>`, `p-synthetic-<logical id>`,
- * `d-synthetic-<logical id>`, `sg-synthetic-<logical id>` and `vpce-synthetic-<logical id>`.
+ * `d-synthetic-<logical id>`, `sg-synthetic-<logical id>` and `vpce-synthetic-<logical id>`;
+ * an OU looked up by name (a `data "aws_organizations_organizational_unit"`) is
+ * `ou-synthetic-<logical id>` too. A stack's account is the one its resources are made in
+ * (a provider of another account used only by data sources is a read-only lookup).
  * Every value that cannot be resolved is listed in {@link Collection.unresolved}, never
  * dropped.
  */
@@ -170,13 +174,15 @@ export interface CollectedOrgPolicy {
   readonly targets: readonly string[];
 }
 
-/** An organizational unit the stacks make. */
+/** An organizational unit the stacks make, or look up by name. */
 export interface CollectedOrgUnit {
   /** The synthetic id `ou-synthetic-<logical id>` (the real id exists after apply), or the literal id. */
   readonly id: string;
   readonly name: string;
   /** The parent's id (root `r-...` or an OU id), resolved the same way. */
   readonly parentId: string;
+  /** True for an OU the stacks look up by name (a data source) rather than make. */
+  readonly lookedUp?: boolean;
 }
 
 /** An account the organization stacks place in an OU. */
@@ -213,6 +219,30 @@ export interface CollectedStack {
   readonly regions: readonly string[];
   /** Stacks this one deploys after (from the manifest). */
   readonly dependencies: readonly string[];
+  /**
+   * The stack's outputs (`datasets`, `model_artifacts`, `ml_projects`, ...) by name, their
+   * values with references resolved where the review can (role and policy ARNs, names);
+   * values known only after apply (a project id) stay as written, `${...}`.
+   */
+  readonly outputs: { readonly [name: string]: JsonValue };
+}
+
+/** A RAM resource share: who it shares with and what. */
+export interface CollectedRamShare {
+  readonly stack: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly name: string;
+  /** `aws_ram_resource_share.<id>`. */
+  readonly address: string;
+  /** A stand-in ARN: the share's real ARN exists after apply. */
+  readonly arn: string;
+  /** Whether principals outside the organization may be associated (Terraform's default: false). */
+  readonly allowExternalPrincipals: boolean;
+  /** Associated principals as written: account ids, OU or organization ARNs. */
+  readonly principals: readonly string[];
+  /** Shared resource ARNs. */
+  readonly resources: readonly string[];
 }
 
 /** Everything the collection found in a `cdktf.out`. */
@@ -224,6 +254,8 @@ export interface Collection {
   readonly keys: readonly CollectedKey[];
   readonly organization: CollectedOrganization;
   readonly modelPackageGroupPolicies: readonly CollectedModelPackageGroupPolicy[];
+  /** RAM resource shares. */
+  readonly ramShares: readonly CollectedRamShare[];
   /** Every policy above, flat, in stack order. */
   readonly policies: readonly CollectedPolicy[];
   /** Every value that could not be resolved. Empty means every policy is exactly what AWS will see. */
@@ -293,6 +325,7 @@ class Builder {
   readonly units: CollectedOrgUnit[] = [];
   readonly orgAccounts: CollectedOrgAccount[] = [];
   readonly groupPolicies: CollectedModelPackageGroupPolicy[] = [];
+  readonly ramShares: CollectedRamShare[] = [];
   readonly policies: CollectedPolicy[] = [];
   readonly unresolved: UnresolvedValue[] = [];
 
@@ -314,6 +347,7 @@ class Builder {
       keys: this.keys,
       organization: { policies: this.orgPolicies, units: this.units, accounts: this.orgAccounts },
       modelPackageGroupPolicies: this.groupPolicies,
+      ramShares: this.ramShares,
       policies: this.policies,
       unresolved: this.unresolved,
     };
@@ -328,6 +362,7 @@ interface Reference {
 }
 
 const REFERENCE = /^([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z_]+)$/;
+const DATA_REFERENCE = /^data\.([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z_]+)$/;
 
 /** Parses a value that is exactly one `${type.id.attr}` reference. */
 function asReference(value: unknown): Reference | undefined {
@@ -354,6 +389,8 @@ class StackCollector {
   private readonly cache = new Map<string, string | undefined>();
   /** Unresolved values already reported (each once per address, attribute and value). */
   private readonly reported = new Set<string>();
+  /** While true, unresolved values are not reported (outputs). */
+  private quiet = false;
 
   constructor(
     private readonly stack: string,
@@ -377,6 +414,59 @@ class StackCollector {
     this.collectRoles();
     this.collectOrganization();
     this.collectModelPackageGroups();
+    this.collectRamShares();
+    this.collectOutputs();
+  }
+
+  // -- outputs and RAM ---------------------------------------------------------------------------
+
+  /** The stack's outputs, resolved quietly: an output is not a policy, and an id known after apply is no finding. */
+  private collectOutputs(): void {
+    const outputs: Record<string, JsonValue> = {};
+    const resolve = (v: unknown): JsonValue => {
+      if (typeof v === "string") {
+        this.quiet = true;
+        try {
+          return this.resolveText(v, "output", "value").value;
+        } finally {
+          this.quiet = false;
+        }
+      }
+      if (Array.isArray(v)) return v.map(resolve);
+      if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+      return (v ?? null) as JsonValue;
+    };
+    const raw = isObject(this.json.output) ? this.json.output : {};
+    for (const [name, o] of Object.entries(raw)) if (isObject(o)) outputs[name] = resolve(o.value);
+    const i = this.out.stacks.findIndex((s) => s.name === this.stack);
+    if (i >= 0) this.out.stacks[i] = { ...this.out.stacks[i], outputs };
+  }
+
+  private collectRamShares(): void {
+    const shares = new Map<string, { share: Omit<CollectedRamShare, "principals" | "resources">; principals: string[]; resources: string[] }>();
+    for (const [id, config, address] of this.each("aws_ram_resource_share")) {
+      const w = this.where(config);
+      const name = this.str(config.name, address, "name") ?? id;
+      const arn = `arn:${w.partition}:ram:${w.region}:${w.accountId}:resource-share/synthetic-${id}`;
+      shares.set(id, { share: { stack: this.stack, accountId: w.accountId, region: w.region, name, address, arn, allowExternalPrincipals: config.allow_external_principals === true }, principals: [], resources: [] });
+    }
+    const shareOf = (config: Json, address: string) => {
+      const ref = asReference(config.resource_share_arn);
+      const entry = ref?.type === "aws_ram_resource_share" ? shares.get(ref.id) : undefined;
+      if (!entry) this.unresolvedValue(address, "resource_share_arn", String(config.resource_share_arn), "names a resource share that is not made by this stack");
+      return entry;
+    };
+    for (const [, config, address] of this.each("aws_ram_principal_association")) {
+      const entry = shareOf(config, address);
+      const principal = this.str(config.principal, address, "principal");
+      if (entry && principal) entry.principals.push(principal);
+    }
+    for (const [, config, address] of this.each("aws_ram_resource_association")) {
+      const entry = shareOf(config, address);
+      const resource = this.str(config.resource_arn, address, "resource_arn");
+      if (entry && resource) entry.resources.push(resource);
+    }
+    for (const e of shares.values()) this.out.ramShares.push({ ...e.share, principals: e.principals, resources: e.resources });
   }
 
   // -- providers ------------------------------------------------------------------------
@@ -410,22 +500,32 @@ class StackCollector {
       first = { accountId: "unknown-account", region: "unknown-region", partition: "aws" };
       if (Object.keys(this.resources).length) this.unresolvedValue("provider.aws", "provider", "(none)", "the stack has resources but no AWS provider");
     }
+    // The stack's account is the one its resources are made in; a provider of another account
+    // used only by data sources (a read-only lookup through the management account) is no
+    // second account of the stack.
+    const used = new Set<ProviderInfo>();
+    for (const byId of Object.values(this.resources)) for (const config of Object.values(byId)) used.add(this.whereIn(config, first));
+    const accounts = new Set([...used].map((p) => p.accountId));
+    if (accounts.size === 1) first = [...used][0];
     this.account = first;
-    const accounts = new Set([...this.providers.values()].map((p) => p.accountId));
     if (accounts.size > 1) {
-      this.unresolvedValue("provider.aws", "allowed_account_ids", [...accounts].join(","), "the stack's providers name different accounts; resources use their own provider's");
+      this.unresolvedValue("provider.aws", "allowed_account_ids", [...accounts].join(","), "the stack's resources are made in different accounts; each resource uses its own provider's");
     }
-    this.out.stacks.push({ name: this.stack, accountId: first.accountId, region: first.region, regions, dependencies: [...this.dependencies] });
+    this.out.stacks.push({ name: this.stack, accountId: first.accountId, region: first.region, regions, dependencies: [...this.dependencies], outputs: {} });
   }
 
   /** The account, region and partition a resource is made in (by its `provider`). */
   private where(config: Json): ProviderInfo {
+    return this.whereIn(config, this.account);
+  }
+
+  private whereIn(config: Json, fallback: ProviderInfo): ProviderInfo {
     const p = config.provider;
     if (typeof p === "string") {
       const alias = p.startsWith("aws.") ? p.slice(4) : p === "aws" ? "" : undefined;
       if (alias !== undefined && this.providers.has(alias)) return this.providers.get(alias)!;
     }
-    return this.providers.get("") ?? this.account;
+    return this.providers.get("") ?? fallback;
   }
 
   // -- resolution -------------------------------------------------------------------------
@@ -474,6 +574,8 @@ class StackCollector {
   }
 
   private whyUnresolved(expr: string): string {
+    const d = DATA_REFERENCE.exec(expr);
+    if (d && this.data(d[1], d[2])) return `the data source ${d[1]} is read at plan time (not modelled by the review)`;
     const r = REFERENCE.exec(expr);
     if (!r) return "not a reference to a resource of the stack (an expression, variable, local or data source)";
     if (!this.resources[r[1]]?.[r[2]]) return `no resource ${r[1]}.${r[2]} in the stack`;
@@ -500,6 +602,8 @@ class StackCollector {
    * endpoint's `vpce-synthetic-<logical id>`.
    */
   private resolveExpression(expr: string): string | undefined {
+    const d = DATA_REFERENCE.exec(expr);
+    if (d) return this.resolveData({ type: d[1], id: d[2], attribute: d[3] });
     const r = REFERENCE.exec(expr);
     if (!r) return undefined;
     const key = `${r[1]}.${r[2]}.${r[3]}`;
@@ -508,6 +612,28 @@ class StackCollector {
     const value = this.resolveReference({ type: r[1], id: r[2], attribute: r[3] });
     this.cache.set(key, value);
     return value;
+  }
+
+  private data(type: string, id: string): Json | undefined {
+    const byId = isObject(this.json.data) ? this.json.data[type] : undefined;
+    const config = isObject(byId) ? byId[id] : undefined;
+    return isObject(config) ? config : undefined;
+  }
+
+  /**
+   * The value of a data source reference. An OU looked up by name (through the management
+   * account) stands in as `ou-synthetic-<logical id>`, like an OU the stack makes: its id
+   * exists in AWS, but the review reads no account. Other data sources are not modelled.
+   */
+  private resolveData(ref: Reference): string | undefined {
+    const config = this.data(ref.type, ref.id);
+    if (!config || ref.type !== "aws_organizations_organizational_unit") return undefined;
+    const w = this.where(config);
+    const id = `ou-synthetic-${ref.id}`;
+    if (ref.attribute === "id") return id;
+    if (ref.attribute === "arn") return `arn:${w.partition}:organizations::${w.accountId}:ou/o-synthetic/${id}`;
+    if (ref.attribute === "name") return this.str(config.name, `data.${ref.type}.${ref.id}`, "name");
+    return undefined;
   }
 
   private attr(config: Json, type: string, id: string, name: string): string | undefined {
@@ -606,6 +732,10 @@ class StackCollector {
         if (ref.attribute === "id") return `synthetic-account-${ref.id}`;
         if (ref.attribute === "name") return a("name");
         return undefined;
+      case "aws_ram_resource_share":
+        if (ref.attribute === "arn" || ref.attribute === "id") return `arn:${w.partition}:ram:${w.region}:${w.accountId}:resource-share/synthetic-${ref.id}`;
+        if (ref.attribute === "name") return a("name");
+        return undefined;
       case "aws_organizations_policy":
         if (ref.attribute === "id") return `p-synthetic-${ref.id}`;
         if (ref.attribute === "name") return a("name");
@@ -620,6 +750,7 @@ class StackCollector {
   }
 
   private unresolvedValue(address: string, attribute: string, value: string, reason: string): void {
+    if (this.quiet) return;
     const key = JSON.stringify([this.stack, address, attribute, value, reason]);
     if (this.reported.has(key)) return;
     this.reported.add(key);
@@ -871,6 +1002,13 @@ class StackCollector {
     for (const [id, config, address] of this.each("aws_organizations_organizational_unit")) {
       const parentId = this.str(config.parent_id, address, "parent_id") ?? "unknown-parent";
       this.out.units.push({ id: `ou-synthetic-${id}`, name: this.str(config.name, address, "name") ?? id, parentId });
+    }
+    const lookups = isObject(this.json.data) && isObject(this.json.data.aws_organizations_organizational_unit) ? this.json.data.aws_organizations_organizational_unit : {};
+    for (const [id, config] of Object.entries(lookups)) {
+      if (!isObject(config)) continue;
+      const address = `data.aws_organizations_organizational_unit.${id}`;
+      const parentId = this.str(config.parent_id, address, "parent_id") ?? "unknown-parent";
+      this.out.units.push({ id: `ou-synthetic-${id}`, name: this.str(config.name, address, "name") ?? id, parentId, lookedUp: true });
     }
     for (const [id, config, address] of this.each("aws_organizations_account")) {
       const parentId = config.parent_id === undefined ? undefined : this.str(config.parent_id, address, "parent_id");

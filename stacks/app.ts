@@ -36,6 +36,13 @@ export function addStacks(app: App, topology: Topology, options: { readonly boot
       if (p && p !== stack && deployRank(p.account) === 1) stack.addDependency(p);
     }
   }
+  // The suppressions that apply to a stack travel in its JSON, so a review of cdktf.out alone
+  // (npm run review) knows which findings the topology accepted, and why.
+  for (const stack of [...(bootstrap ? [bootstrap] : []), ...accounts.values()]) {
+    const name = stack.node.id;
+    const suppressions = topology.suppressions.filter((s) => s.resource.startsWith(`${name}/`));
+    if (suppressions.length) stack.addOverride("//.mlshare.suppressions", suppressions.map((s) => ({ ...s })));
+  }
   return { bootstrap, accounts };
 }
 

@@ -1,0 +1,42 @@
+/**
+ * The stacks a pull request plans, read from `cdktf.out/manifest.json`: every stack but the
+ * bootstrap stack (its state is local, so a plan in CI would show it created from nothing),
+ * in the manifest's deploy order (a stack after the stacks it depends on).
+ */
+import * as fs from "fs";
+import { ManifestInput } from "../collect";
+
+/** Options of {@link stackMatrix}. */
+export interface StackMatrixOptions {
+  /** Plan the bootstrap stack too. @default false */
+  readonly includeBootstrap?: boolean;
+}
+
+/** The stack names to plan, dependencies first. Throws on a dependency cycle or an unknown dependency. */
+export function stackMatrix(manifest: ManifestInput, options: StackMatrixOptions = {}): string[] {
+  const stacks = manifest.stacks ?? {};
+  const names = Object.keys(stacks);
+  const order: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string, from?: string) => {
+    if (!(name in stacks)) throw new Error(`stack ${from} depends on ${name}, which the manifest does not list`);
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") throw new Error(`the manifest's stack dependencies form a cycle through ${name}`);
+    state.set(name, "visiting");
+    for (const d of [...(stacks[name].dependencies ?? [])].sort()) visit(d, name);
+    state.set(name, "done");
+    order.push(name);
+  };
+  for (const n of [...names].sort()) visit(n);
+  return order.filter((n) => options.includeBootstrap || n !== "bootstrap");
+}
+
+/** Reads a manifest file; throws naming the file when it is missing or not JSON. */
+export function readManifest(file: string): ManifestInput {
+  if (!fs.existsSync(file)) throw new Error(`${file} does not exist: synthesize first (npx cdktf synth)`);
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as ManifestInput;
+  } catch (e) {
+    throw new Error(`${file} is not JSON: ${(e as Error).message}`);
+  }
+}
