@@ -7,17 +7,10 @@
  * when no output names them.
  */
 import { Collection, CollectedPolicy, CollectedRamShare, JsonValue } from "./collect";
-import { SharedKind } from "./model";
+import { SharedKind, SharedResource } from "./model";
 
-interface Base {
-  readonly kind: SharedKind;
-  readonly name: string;
-  /** `<kind>:<owner stack>:<name>`. */
-  readonly id: string;
-  readonly owner: string;
-  readonly ownerAccountId: string;
-  readonly location: string;
-}
+/** What every shared thing has, as the review's model describes it. */
+type Base = Pick<SharedResource, "kind" | "name" | "id" | "owner" | "ownerAccountId" | "location">;
 
 /** A dataset (a prefix of a data bucket) or a model artifact set (a bucket). */
 export interface SharedData extends Base {
