@@ -6,5 +6,7 @@ module.exports = {
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 120000,
+  // Two workers on the project's 2-core machines: terraform runs in child processes, so the cores stay busy.
+  maxWorkers: 2,
   reporters: ["default", "<rootDir>/__tests__/summary-reporter.js"],
 };
