@@ -4,8 +4,8 @@ import { Construct } from "constructs";
 import { datasetAccesses } from "../config/grants";
 import { Account, Topology } from "../config/model";
 import { planArtifacts } from "../sharing/artifact-plan";
-import { accessPointFor, datasetKeyAlias } from "../sharing/data-plan";
-import { dataPlanOf, identityStatementsOf } from "../sharing/identity-plan";
+import { accessPointFor, dataPlanOf, datasetKeyAlias } from "../sharing/data-plan";
+import { identityStatementsOf } from "../sharing/identity-plan";
 import { optional } from "./outputs";
 import { RoleGrants } from "./role-grants";
 

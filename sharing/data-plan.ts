@@ -5,7 +5,7 @@
  * buckets, access points and keys in their identity policies.
  */
 import { DatasetAccess, datasetAccesses, RoleRef } from "../config/grants";
-import { Account, Dataset, Topology } from "../config/model";
+import { Account, accountOf, Dataset, Topology } from "../config/model";
 import * as naming from "../config/naming";
 import { Statement } from "../policies/document";
 import { baselineBucketStatements } from "../policies/bucket-baseline";
@@ -191,4 +191,14 @@ function planAccessPoints(topology: Topology, provider: Account, grants: readonl
 /** The access point (if any) through which a consumer role reaches a dataset. */
 export function accessPointFor(plan: DataBucketPlan, role: RoleRef, dataset: string): AccessPointPlan | undefined {
   return plan.accessPointIndex.get(`${role.roleArn} ${dataset}`);
+}
+
+const plans = new WeakMap<Topology, Map<string, DataBucketPlan | undefined>>();
+
+/** The data bucket plan of a provider, computed once per topology. */
+export function dataPlanOf(topology: Topology, providerKey: string): DataBucketPlan | undefined {
+  let byProvider = plans.get(topology);
+  if (!byProvider) plans.set(topology, (byProvider = new Map()));
+  if (!byProvider.has(providerKey)) byProvider.set(providerKey, planDataBucket(topology, accountOf(topology, providerKey)));
+  return byProvider.get(providerKey);
 }

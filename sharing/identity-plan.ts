@@ -5,11 +5,11 @@
  * value of another stack is needed.
  */
 import { datasetAccesses, RoleRef } from "../config/grants";
-import { accountOf, Topology } from "../config/model";
+import { Topology } from "../config/model";
 import { Statement } from "../policies/document";
 import { kmsActions, S3_LIST, s3ObjectActions, STS_ASSUME } from "../policies/perms";
 import { planArtifacts } from "./artifact-plan";
-import { accessPointFor, DataBucketPlan, datasetKeyAlias, datasetListPrefix, datasetObjectsArn, planDataBucket } from "./data-plan";
+import { accessPointFor, dataPlanOf, datasetKeyAlias, datasetListPrefix, datasetObjectsArn } from "./data-plan";
 import { s3ViaService } from "./key-plan";
 
 /** What one role may reach, before it is merged into statements. */
@@ -27,16 +27,6 @@ interface Reach {
 export interface RoleStatements {
   readonly role: RoleRef;
   readonly statements: readonly Statement[];
-}
-
-const plans = new WeakMap<Topology, Map<string, DataBucketPlan | undefined>>();
-
-/** The data bucket plan of a provider, computed once per topology. */
-export function dataPlanOf(topology: Topology, providerKey: string): DataBucketPlan | undefined {
-  let byProvider = plans.get(topology);
-  if (!byProvider) plans.set(topology, (byProvider = new Map()));
-  if (!byProvider.has(providerKey)) byProvider.set(providerKey, planDataBucket(topology, accountOf(topology, providerKey)));
-  return byProvider.get(providerKey);
 }
 
 function reachOf(map: Map<string, { role: RoleRef; reach: Reach }>, role: RoleRef): Reach {
