@@ -86,10 +86,31 @@ export function isUserError(e: unknown): e is Error {
   return e instanceof TopologyError || e instanceof ComplianceError || e instanceof QuotaError || e instanceof PolicyError;
 }
 
+/**
+ * What a user should know about a valid topology that synth cannot check: settings outside it
+ * that AWS needs. One line each, printed on stderr; they never fail synth.
+ */
+export function notices(topology: Topology): string[] {
+  const out: string[] = [];
+  if (!topology.organization.ramSharingWithOrganization) {
+    for (const share of topology.ramShares) {
+      const orgWide = share.principals.filter((p) => p === "organization" || p.startsWith("ou:"));
+      if (orgWide.length) {
+        out.push(
+          `RAM share ${share.name} names ${orgWide.join(", ")}, which needs RAM sharing enabled with the organization: ` +
+            "set organization.ramSharingWithOrganization: true, unless it is already enabled outside mlshare",
+        );
+      }
+    }
+  }
+  return out;
+}
+
 /** The app's entry: load the topology named by MLSHARE_CONFIG, synthesize, report. Returns the exit code. */
 export function runSynth(outdir: string = process.env.CDKTF_OUTDIR ?? "cdktf.out"): number {
   try {
     const topology = loadTopology();
+    for (const line of notices(topology)) process.stderr.write(`mlshare: ${line}\n`);
     for (const p of topology.pendingAccounts) {
       process.stderr.write(
         `mlshare: account ${p.key} has no id yet: the management stack creates it; no other stack references it until you write its id into accounts.${p.key}.id\n`,

@@ -239,3 +239,16 @@ describe("quotas", () => {
     expect((error as Error).message).toMatch(/^mlshare: trust policy of mini-events-100000000003 is \d{4} characters, over the IAM role trust policy \(2,048 characters\) quota/);
   });
 });
+
+describe("regions", () => {
+  test("key policies name S3 by its regional host, amazonaws.com.cn in China", () => {
+    const input = minimalInput();
+    input.defaultRegion = "cn-north-1";
+    input.state.region = "cn-north-1";
+    const s = synthInput(input);
+    const doc = keyPolicy(s, "lake", "mlshare: datasets of this account");
+    const consumers = doc.Statement.find((st: any) => st.Sid === "ConsumersDecryptThroughS3");
+    expect(consumers.Condition.StringEquals["kms:ViaService"]).toBe("s3.cn-north-1.amazonaws.com.cn");
+    expect(consumers.Principal.AWS).toBe("arn:aws-cn:iam::100000000003:root");
+  });
+});

@@ -1,4 +1,4 @@
-import { referenceInput, minimalInput } from "./helpers/topology";
+import { minimalInput, referenceInput, resolve } from "./helpers/topology";
 import { stackText, synthInput, resourcesOf } from "./helpers/synth";
 
 describe("one stack per account", () => {
@@ -200,5 +200,25 @@ describe("compliance suppressions", () => {
       suppressions: [{ rule: "S3_VERSIONED", resource: "lake/aws_s3_bucket.Example", reason: "a reason long enough to count" }],
     });
     expect((s.stacks.science as any)["//"].mlshare).toBeUndefined();
+  });
+});
+
+describe("notices", () => {
+  const { notices } = require("../synth") as typeof import("../synth");
+
+  test("say when a RAM share names the organization or an OU but RAM sharing with the organization is not enabled", () => {
+    const input = referenceInput();
+    delete input.organization.ramSharingWithOrganization;
+    expect(notices(resolve(input))).toEqual([
+      "RAM share ai-training names ou:ml-workloads, which needs RAM sharing enabled with the organization: set organization.ramSharingWithOrganization: true, unless it is already enabled outside mlshare",
+    ]);
+  });
+
+  test("say nothing when it is enabled, or when shares name accounts only", () => {
+    expect(notices(resolve(referenceInput()))).toEqual([]);
+    const input = referenceInput();
+    delete input.organization.ramSharingWithOrganization;
+    input.ramShares[0].principals = ["account:ml-dev"];
+    expect(notices(resolve(input))).toEqual([]);
   });
 });

@@ -178,3 +178,8 @@ export function organizationalUnitArn(partition: string, managementAccountId: st
 export function guardrailPolicyName(project: string, kind: string): string {
   return `${project}-${kind}`;
 }
+
+/** The name a regional AWS service calls KMS as (`kms:ViaService`): China regions use amazonaws.com.cn. */
+export function regionalServiceHost(service: string, region: string): string {
+  return `${service}.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}`;
+}

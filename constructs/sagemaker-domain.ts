@@ -205,7 +205,7 @@ function domainKeyStatements(account: Account): Statement[] {
       conditions: {
         StringEquals: {
           "kms:CallerAccount": account.id,
-          "kms:ViaService": ["sagemaker", "elasticfilesystem", "ec2"].map((s) => `${s}.${account.region}.amazonaws.com`),
+          "kms:ViaService": ["sagemaker", "elasticfilesystem", "ec2"].map((s) => naming.regionalServiceHost(s, account.region)),
         },
       },
     },

@@ -5,7 +5,7 @@
  */
 import { RoleRef } from "../config/grants";
 import { Account, Topology } from "../config/model";
-import { accountRootArn } from "../config/naming";
+import { accountRootArn, regionalServiceHost } from "../config/naming";
 import { Statement } from "../policies/document";
 import { KMS_ADMIN, kmsActions, KMS_USE_VIA_S3 } from "../policies/perms";
 import { accountIdsOf, admitRoles, groupBy } from "./principals";
@@ -18,7 +18,7 @@ export interface KeyUse {
 
 /** The service S3 calls KMS as, in a region. */
 export function s3ViaService(region: string): string {
-  return `s3.${region}.amazonaws.com`;
+  return regionalServiceHost("s3", region);
 }
 
 /** The statements of a key policy owned by `owner` and used by `uses` (other accounts' roles). */
