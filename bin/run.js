@@ -11,12 +11,12 @@
 const fs = require("fs");
 const path = require("path");
 
-const root = path.join(__dirname, "..");
-const dist = path.join(root, "dist");
+const projectRoot = path.join(__dirname, "..");
 const sourceDirs = ["bin", "bench", "config", "constructs", "stacks", "policies", "compliance", "sharing", "review"];
 
-function sources() {
-  const out = ["main.ts", "synth.ts"].map((f) => path.join(root, f));
+/** The TypeScript sources of the project below `root`. */
+function sources(root) {
+  const out = ["main.ts", "synth.ts"].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f));
   const walk = (dir) => {
     if (!fs.existsSync(dir)) return;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -29,40 +29,48 @@ function sources() {
   return out;
 }
 
-function compiledIsFresh() {
-  for (const source of sources()) {
+/** True when every source below `root` has a compiled file in `root`/dist at least as new. */
+function compiledIsFresh(root) {
+  const dist = path.join(root, "dist");
+  for (const source of sources(root)) {
     const compiled = path.join(dist, path.relative(root, source)).replace(/\.ts$/, ".js");
     if (!fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(source).mtimeMs) return false;
   }
   return true;
 }
 
-const entry = process.argv[2];
-if (!entry || !fs.existsSync(path.join(root, `${entry}.ts`))) {
-  process.stderr.write(`usage: node bin/run.js <module> [args]; no ${entry}.ts in ${root}\n`);
-  process.exit(2);
+/** Runs the entry point named by the first argument, compiled or from sources. */
+function run(root) {
+  const entry = process.argv[2];
+  if (!entry || !fs.existsSync(path.join(root, `${entry}.ts`))) {
+    process.stderr.write(`usage: node bin/run.js <module> [args]; no ${entry}.ts in ${root}\n`);
+    process.exit(2);
+  }
+  process.argv.splice(2, 1);
+  let loaded;
+  if (compiledIsFresh(root)) {
+    loaded = require(path.join(root, "dist", `${entry}.js`));
+  } else {
+    require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+    loaded = require(path.join(root, `${entry}.ts`));
+  }
+  // Commands export main(args), returning the exit status or a promise of it; the app
+  // (main.ts) runs as it loads.
+  if (typeof loaded.main === "function") {
+    const status = loaded.main(process.argv.slice(2));
+    if (status && typeof status.then === "function") {
+      status.then(
+        (code) => {
+          process.exitCode = code;
+        },
+        (e) => {
+          process.stderr.write(`${(e && e.stack) || e}\n`);
+          process.exitCode = 1;
+        },
+      );
+    } else process.exitCode = status;
+  }
 }
-process.argv.splice(2, 1);
-let loaded;
-if (compiledIsFresh()) {
-  loaded = require(path.join(dist, `${entry}.js`));
-} else {
-  require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
-  loaded = require(path.join(root, `${entry}.ts`));
-}
-// Commands export main(args), returning the exit status or a promise of it; the app
-// (main.ts) runs as it loads.
-if (typeof loaded.main === "function") {
-  const status = loaded.main(process.argv.slice(2));
-  if (status && typeof status.then === "function") {
-    status.then(
-      (code) => {
-        process.exitCode = code;
-      },
-      (e) => {
-        process.stderr.write(`${(e && e.stack) || e}\n`);
-        process.exitCode = 1;
-      },
-    );
-  } else process.exitCode = status;
-}
+
+module.exports = { compiledIsFresh, sources };
+if (require.main === module) run(projectRoot);
