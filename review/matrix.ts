@@ -180,12 +180,7 @@ async function dataAccess(ev: AccessEvaluator, t: SharedData, principals: Princi
       add(evaluationFailed(t, p, verb, e));
     }
   }
-  for (const verb of VERBS[t.kind]) {
-    access[verb].sort(byLabel);
-    for (const g of access[verb]) if (g.kind === "outside-organization") add(outsideFinding(t, verb, g));
-  }
-  notes.push(`roles of ${principals.accountLabel(bucket.accountId)} other than those listed reach it by their own IAM policies (same account) and are not evaluated`);
-  return { kind: t.kind, name: t.name, id: t.id, owner: t.owner, ownerAccountId: t.ownerAccountId, location: t.location, access, evaluated: candidates.length, notes };
+  return finish(t, access, candidates.length, notes, bucket.accountId, principals, add);
 }
 
 function grantFromResult(p: ReviewPrincipal, r: AccessResult, principals: PrincipalSet): AccessGrant {
@@ -218,12 +213,28 @@ async function registryAccess(ev: AccessEvaluator, t: SharedModelPackageGroup, p
       }
     }
   }
+  return finish(t, access, candidates.length, notes, t.ownerAccountId, principals, add);
+}
+
+/**
+ * The evaluated resource: grants sorted, every grant to a principal outside the organization
+ * a finding, and the note that the owning account's other roles were not evaluated.
+ */
+function finish(
+  t: SharedData | SharedModelPackageGroup,
+  access: Record<string, AccessGrant[]>,
+  evaluated: number,
+  notes: string[],
+  ownerAccountId: string,
+  principals: PrincipalSet,
+  add: Add,
+): SharedResource {
   for (const verb of VERBS[t.kind]) {
     access[verb].sort(byLabel);
     for (const g of access[verb]) if (g.kind === "outside-organization") add(outsideFinding(t, verb, g));
   }
-  notes.push(`roles of ${principals.accountLabel(t.ownerAccountId)} other than those listed reach it by their own IAM policies (same account) and are not evaluated`);
-  return { kind: t.kind, name: t.name, id: t.id, owner: t.owner, ownerAccountId: t.ownerAccountId, location: t.location, access, evaluated: candidates.length, notes };
+  notes.push(`roles of ${principals.accountLabel(ownerAccountId)} other than those listed reach it by their own IAM policies (same account) and are not evaluated`);
+  return { kind: t.kind, name: t.name, id: t.id, owner: t.owner, ownerAccountId: t.ownerAccountId, location: t.location, access, evaluated, notes };
 }
 
 function safeNamed(p: CollectedPolicy) {
