@@ -21,6 +21,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { partitionOf } from "../config/naming";
+import { accessPointArn, bucketArn, roleArn } from "../config/naming";
 
 /** A JSON value, as policy documents hold them. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -650,7 +651,7 @@ class StackCollector {
         const name = a("bucket");
         if (!name) return undefined;
         if (ref.attribute === "id" || ref.attribute === "bucket") return name;
-        if (ref.attribute === "arn") return `arn:${w.partition}:s3:::${name}`;
+        if (ref.attribute === "arn") return bucketArn(w.partition, name);
         if (ref.attribute === "region") return w.region;
         if (ref.attribute === "bucket_regional_domain_name") return `${name}.s3.${w.region}.amazonaws.com`;
         return undefined;
@@ -690,7 +691,7 @@ class StackCollector {
         if (!name) return undefined;
         const account = (config.account_id !== undefined ? a("account_id") : undefined) ?? w.accountId;
         if (ref.attribute === "name") return name;
-        if (ref.attribute === "arn") return `arn:${w.partition}:s3:${w.region}:${account}:accesspoint/${name}`;
+        if (ref.attribute === "arn") return accessPointArn(w.partition, w.region, account, name);
         if (ref.attribute === "id") return `${account}:${name}`;
         return undefined;
       }
@@ -821,7 +822,7 @@ class StackCollector {
       if (!name) return undefined;
       let entry = buckets.get(name);
       if (!entry) {
-        entry = { bucket: { stack: this.stack, accountId: w.accountId, region: w.region, name, arn: `arn:${w.partition}:s3:::${name}` } };
+        entry = { bucket: { stack: this.stack, accountId: w.accountId, region: w.region, name, arn: bucketArn(w.partition, name) } };
         buckets.set(name, entry);
       }
       return entry;
@@ -870,7 +871,7 @@ class StackCollector {
       const bucket = this.str(config.bucket, address, "bucket");
       if (!name || !bucket) continue;
       const accountId = (config.account_id !== undefined ? this.str(config.account_id, address, "account_id") : undefined) ?? w.accountId;
-      const arn = `arn:${w.partition}:s3:${w.region}:${accountId}:accesspoint/${name}`;
+      const arn = accessPointArn(w.partition, w.region, accountId, name);
       const policy = this.policy("access-point", config.policy, address, "policy", `access point policy of ${name}`, arn, accountId);
       byName.set(arn, { stack: this.stack, accountId, region: w.region, name, arn, bucket, address, policy });
     }
@@ -938,7 +939,7 @@ class StackCollector {
       // An existing role named by its name: its path is "/" unless the name is an ARN.
       const m = /^arn:[^:]+:iam::(\d{12}):role\/(.+)$/.exec(name);
       const roleName = m ? m[2].split("/").pop()! : name;
-      const arn = m ? name : `arn:${w.partition}:iam::${w.accountId}:role/${name}`;
+      const arn = m ? name : roleArn(w.partition, w.accountId, name);
       return this.out.role(this.stack, m ? m[1] : w.accountId, roleName, arn);
     };
 

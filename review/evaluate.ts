@@ -44,6 +44,7 @@ import {
 } from "@cloud-copilot/iam-simulate";
 import { Collection, CollectedAccessPoint, CollectedBucket, CollectedKey, CollectedPolicy, CollectedRole, JsonValue, PolicyJson } from "./collect";
 import { ContextIndex, indexContext, mayAdmit, RelevantStatement, relevantStatements, RequestPrincipal, withoutRequestKeys } from "./statements";
+import { roleArn } from "../config/naming";
 
 /** The result of one evaluation, as AWS names it. */
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
@@ -328,7 +329,7 @@ export class AccessEvaluator {
     const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(principalArn);
     if (!m) return principalArn;
     const found = this.collection.roles.find((r) => r.accountId === m[2] && r.name === m[3]);
-    return found?.arn ?? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}`;
+    return found?.arn ?? roleArn(m[1], m[2], m[3]);
   }
 
   /** The `aws:PrincipalOrgID` of an account: the organization's, a given other one, or none. */

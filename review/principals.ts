@@ -13,6 +13,7 @@ import { partitionOf } from "../config/naming";
 import { Collection, JsonValue, PolicyJson } from "./collect";
 import { NamedPolicy, OrganizationContext } from "./evaluate";
 import { ReviewPrincipal } from "./model";
+import { roleArn } from "../config/naming";
 
 /** The identity policy of the synthetic principals: everything, anywhere. */
 export const ALLOWS_ITSELF_EVERYTHING: NamedPolicy = {
@@ -105,9 +106,9 @@ export function reviewPrincipals(collection: Collection, org: OrganizationContex
     .sort((a, b) => a.label.localeCompare(b.label) || a.arn.localeCompare(b.arn));
   const anyOtherRole = new Map<string, ReviewPrincipal>();
   for (const id of [...org.accountIds].sort((a, b) => accountLabel(a).localeCompare(accountLabel(b)))) {
-    anyOtherRole.set(id, { arn: `arn:${partition}:iam::${id}:role/${ANY_OTHER_ROLE}`, label: `${accountLabel(id)}/(any other role)`, kind: "any-other-role", accountId: id });
+    anyOtherRole.set(id, { arn: roleArn(partition, id, ANY_OTHER_ROLE), label: `${accountLabel(id)}/(any other role)`, kind: "any-other-role", accountId: id });
   }
-  const outsider: ReviewPrincipal = { arn: `arn:${partition}:iam::${outside}:role/${OUTSIDER_ROLE}`, label: "(outside the organization)", kind: "outside-organization", accountId: outside };
+  const outsider: ReviewPrincipal = { arn: roleArn(partition, outside, OUTSIDER_ROLE), label: "(outside the organization)", kind: "outside-organization", accountId: outside };
   const synthetic = [...anyOtherRole.values(), outsider];
   const byArn = new Map([...roles, ...synthetic].map((p) => [p.arn, p]));
   return {

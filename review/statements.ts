@@ -17,6 +17,7 @@
  * reuses an answer for another resource on the strength of it.
  */
 import { JsonValue, PolicyJson } from "./collect";
+import { accountRootArn } from "../config/naming";
 
 type Statement = { readonly [key: string]: JsonValue };
 
@@ -205,7 +206,7 @@ export function principalMatches(s: PreparedStatement, p: RequestPrincipal): boo
   if (!isRecord(pr)) return true;
   const aws = strings(pr.AWS);
   const partition = p.roleArn.split(":")[1] ?? "aws";
-  const wanted = new Set([p.arn, p.roleArn, p.accountId, `arn:${partition}:iam::${p.accountId}:root`].map((x) => x.toLowerCase()));
+  const wanted = new Set([p.arn, p.roleArn, p.accountId, accountRootArn(partition, p.accountId)].map((x) => x.toLowerCase()));
   return aws.some((v) => v === "*" || v.includes("*") || wanted.has(v.toLowerCase()));
 }
 
