@@ -79,7 +79,7 @@ describe("model registry", () => {
   test("its policy lets the later environments' project roles read it and only staging's approve", () => {
     const [policy] = Object.values(resourcesOf(out, "ml-dev", "aws_sagemaker_model_package_group_policy"));
     const statements = JSON.parse(policy.resource_policy).Statement;
-    expect(statements.map((s: any) => s.Sid)).toEqual(["LaterEnvironmentsReadRegistry", "TestEnvironmentsApproveOrReject"]);
+    expect(statements.map((s: any) => s.Sid)).toEqual(["LaterEnvironmentsReadRegistry", "ApproversApproveOrReject", "OnlyApproversDecide", "RegisterPendingApprovalOnly"]);
     expect(statements[0].Condition.ArnEquals["aws:PrincipalArn"]).toEqual([ROLE.staging, ROLE.prod]);
     expect(statements[1].Condition.ArnEquals["aws:PrincipalArn"]).toBe(ROLE.staging);
     expect(statements[1].Action).toBe("sagemaker:UpdateModelPackage");
@@ -129,14 +129,14 @@ describe("what each environment's role may do (iam-simulate over the synthesized
   });
   const [groupPolicy] = collection.modelPackageGroupPolicies;
   const registry: NamedPolicy = { name: "model package group policy", document: groupPolicy.policy.document! };
-  const may = async (principal: string, action: string, resource: string, context: Record<string, string> = {}, resourcePolicy?: NamedPolicy) => {
+  const may = async (principal: string, action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: NamedPolicy) => {
     const step = await ev.evaluate({ principalArn: principal, action, resourceArn: resource, resourceAccountId: resource.split(":")[4], context, resourcePolicy, step: "s3" });
     return step.decision;
   };
 
   test("prod's role may create endpoints of the project", async () => {
     expect(await may(ROLE.prod, "sagemaker:CreateEndpoint", sm("prod", "endpoint/churn-live"))).toBe("Allowed");
-    expect(await may(ROLE.prod, "sagemaker:CreateModel", sm("prod", "model/churn-v3"))).toBe("Allowed");
+    expect(await may(ROLE.prod, "sagemaker:CreateModel", sm("prod", "model/churn-v3"), { "sagemaker:VpcSubnets": ["subnet-0a1b2c3d4e5f60718"] })).toBe("Allowed");
   });
 
   test("prod's role may describe the group's packages across accounts", async () => {
@@ -154,7 +154,7 @@ describe("what each environment's role may do (iam-simulate over the synthesized
   });
 
   test("dev's role may train and register models pending approval, but not approve them", async () => {
-    expect(await may(ROLE.dev, "sagemaker:CreateTrainingJob", sm("dev", "training-job/churn-42"))).toBe("Allowed");
+    expect(await may(ROLE.dev, "sagemaker:CreateTrainingJob", sm("dev", "training-job/churn-42"), { "sagemaker:VpcSubnets": ["subnet-0a1b2c3d4e5f60718"] })).toBe("Allowed");
     expect(await may(ROLE.dev, "sagemaker:CreateModelPackage", PACKAGE, { "sagemaker:ModelApprovalStatus": "PendingManualApproval" })).toBe("Allowed");
     expect(await may(ROLE.dev, "sagemaker:CreateModelPackage", PACKAGE, { "sagemaker:ModelApprovalStatus": "Approved" })).not.toBe("Allowed");
     expect(await may(ROLE.dev, "sagemaker:UpdateModelPackage", PACKAGE, { "sagemaker:ModelApprovalStatus": "Approved" })).not.toBe("Allowed");

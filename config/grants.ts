@@ -104,6 +104,12 @@ export interface ProjectEnvironment {
   readonly role: RoleRef;
   /** The account of the first environment, which holds the model registry and artifacts. */
   readonly registry: Account;
+  /**
+   * Whether this environment's role approves (or rejects) model versions: the environments
+   * between the first and the last, or the last when there are only two. The first (build)
+   * environment never approves its own models.
+   */
+  readonly approves: boolean;
 }
 
 /**
@@ -116,7 +122,8 @@ export function projectEnvironments(topology: Topology): ProjectEnvironment[] {
     return project.accounts.map(({ environment, account: key }, i, all) => {
       const account = accountOf(topology, key);
       const stage: ProjectStage = i === 0 ? "build" : i === all.length - 1 ? "deploy" : "test";
-      return { project, environment, stage, account, registry, role: roleRef(account, naming.projectRoleName(topology.project, project.name, environment)) };
+      const approves = stage === "test" || (all.length === 2 && stage === "deploy");
+      return { project, environment, stage, account, registry, approves, role: roleRef(account, naming.projectRoleName(topology.project, project.name, environment)) };
     });
   });
 }

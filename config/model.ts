@@ -29,8 +29,21 @@ export interface Account {
   readonly roles: readonly AccountRole[];
   /** The names of the account's own shared resources. */
   readonly names: naming.AccountNames;
+  /**
+   * Where the account's ML project jobs and models run: its `network`, else its SageMaker
+   * domain's VPC and subnets; absent when it has neither.
+   */
+  readonly network?: Network;
   /** Present when the management stack manages (or creates) this account. */
   readonly membership?: { readonly email: string; readonly name: string; readonly create: boolean };
+}
+
+/** A VPC and subnets where SageMaker jobs and models run. */
+export interface Network {
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  /** `account`: the account's own `network`; `domain`: its SageMaker domain's. */
+  readonly source: "account" | "domain";
 }
 
 /** An account the management stack creates that has no id yet; no stack references it. */
@@ -207,6 +220,14 @@ function rolesOf(input: TopologyInput, key: string): AccountRole[] {
   return ROLE_ORDER.filter((r) => roles.has(r));
 }
 
+/** The account's own network, else its SageMaker domain's. */
+function networkOf(input: TopologyInput, key: string): Network | undefined {
+  const own = input.accounts[key]?.network;
+  if (own) return { vpcId: own.vpcId, subnetIds: own.subnetIds, source: "account" };
+  const domain = (input.sagemaker?.domains ?? []).find((d) => d.account === key);
+  return domain ? { vpcId: domain.vpcId, subnetIds: domain.subnetIds, source: "domain" } : undefined;
+}
+
 /** Deploy rank: management 0, providers 1, consumers 2, accounts with nothing to do 3. */
 export function deployRank(a: Pick<Account, "roles">): number {
   return a.roles.length ? ROLE_ORDER.indexOf(a.roles[0]) : ROLE_ORDER.length;
@@ -241,6 +262,7 @@ export function resolveTopology(input: TopologyInput): Topology {
       environment: a.environment,
       roles: rolesOf(input, key),
       names: naming.accountNames(project, a.id, region),
+      network: networkOf(input, key),
       membership: a.email && a.name ? { email: a.email, name: a.name, create: a.create === true } : undefined,
     });
   }

@@ -183,3 +183,8 @@ export function guardrailPolicyName(project: string, kind: string): string {
 export function regionalServiceHost(service: string, region: string): string {
   return `${service}.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}`;
 }
+
+/** The SCP that keeps one build account from approving its own models. */
+export function registryGuardPolicyName(project: string, accountKey: string): string {
+  return `${project}-protect-model-registry-${accountKey}`;
+}

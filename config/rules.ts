@@ -9,6 +9,7 @@ import * as f from "./formats";
 import { checkAccounts, checkState, checkTags } from "./rules/accounts";
 import { Checker, obj, region, str, viewAccounts } from "./rules/common";
 import { checkNameLengths } from "./rules/lengths";
+import { checkNetwork } from "./rules/network";
 import { checkOrganization, checkRamShares } from "./rules/organization";
 import { checkProjects, checkSagemaker } from "./rules/sagemaker";
 import { checkDatasets, checkModelArtifacts } from "./rules/sharing";
@@ -35,6 +36,7 @@ export function checkRules(raw: unknown): Problem[] {
   const artifactReaders = checkModelArtifacts(c, t, acc);
   checkSagemaker(c, t, acc, datasetConsumers, artifactReaders);
   checkProjects(c, t, acc);
+  checkNetwork(c, t);
   checkRamShares(c, t, acc, ous);
   if (project && PROJECT_OK(project)) checkNameLengths(c, t, acc, project);
   return c.problems;

@@ -95,6 +95,17 @@ const state = z.strictObject({
     .describe("Terraform Enterprise host name (backend cloud); default app.terraform.io."),
 });
 
+const network = z
+  .strictObject({
+    vpcId: formatted(f.VPC_ID, "The VPC of the account's ML project jobs, models and endpoints."),
+    subnetIds: z
+      .array(formatted(f.SUBNET_ID))
+      .min(1, { error: "must list at least one subnet" })
+      .max(16, { error: "must list at most 16 subnets (SageMaker's limit)" })
+      .describe("Subnets of that VPC; project roles create jobs and models only in these."),
+  })
+  .describe("Where this account's ML project jobs and models run; default: its SageMaker domain's VPC and subnets.");
+
 const account = z.strictObject({
   id: formatted(f.ACCOUNT_ID, "12-digit account id, as a string.").optional(),
   deployRole: formatted(f.ROLE_NAME, "Role every provider of this account's stack assumes; default mlshare-deploy.").optional(),
@@ -104,6 +115,7 @@ const account = z.strictObject({
   email: formatted(f.EMAIL, "Root e-mail; with name, lets the management stack manage the account.").optional(),
   name: z.string().min(1, { error: "must be 1-50 characters" }).max(50, { error: "must be 1-50 characters" }).optional().describe("Account name."),
   create: z.boolean().optional().describe("The management stack creates this account (needs email and name, no id)."),
+  network: network.optional(),
   outsideOrganization: z
     .boolean()
     .optional()

@@ -9,7 +9,8 @@ import { Construct } from "constructs";
 import { ProjectEnvironment, projectEnvironments } from "../config/grants";
 import { Account, Topology } from "../config/model";
 import { PolicyDocument, Statement } from "../policies/document";
-import { modelPackageGroupArn, modelPackagesArn, projectRoleStatements, projectSourceArns } from "../policies/ml-project";
+import { APPROVAL_DECISIONS, modelPackageGroupArn, modelPackagesArn, projectRoleStatements, projectSourceArns } from "../policies/ml-project";
+import { registryDenyStatements } from "../policies/registry-guard";
 import { assertWithinQuota } from "../policies/quotas";
 import { admitRoles } from "../sharing/principals";
 import { optional } from "./outputs";
@@ -40,7 +41,11 @@ export function projectTrust(env: ProjectEnvironment): PolicyDocument {
   return doc;
 }
 
-/** The model package group's resource policy: later environments read it, test ones approve. */
+/**
+ * The model package group's resource policy: later environments read it, the approving
+ * environments (policies/registry-guard.ts) decide, and nobody else, in the build account or
+ * elsewhere, can approve or register a decided version.
+ */
 export function registryPolicyStatements(topology: Topology, registryEnv: ProjectEnvironment, later: readonly ProjectEnvironment[]): Statement[] {
   const group = registryEnv.project.modelPackageGroup!;
   const resources = [modelPackageGroupArn(registryEnv, group), modelPackagesArn(registryEnv, group)];
@@ -56,13 +61,13 @@ export function registryPolicyStatements(topology: Topology, registryEnv: Projec
       conditions: who.conditions,
     });
   }
-  const testers = later.filter((e) => e.stage === "test");
-  if (testers.length) {
-    const who = admitRoles(topology, testers.map((e) => e.role), {
-      StringEquals: { "sagemaker:ModelApprovalStatus": ["Approved", "Rejected"] },
+  const approvers = later.filter((e) => e.approves);
+  if (approvers.length) {
+    const who = admitRoles(topology, approvers.map((e) => e.role), {
+      StringEquals: { "sagemaker:ModelApprovalStatus": [...APPROVAL_DECISIONS] },
     });
     out.push({
-      sid: "TestEnvironmentsApproveOrReject",
+      sid: "ApproversApproveOrReject",
       effect: "Allow",
       principals: who.principals,
       actions: ["sagemaker:UpdateModelPackage"],
@@ -70,6 +75,7 @@ export function registryPolicyStatements(topology: Topology, registryEnv: Projec
       conditions: who.conditions,
     });
   }
+  out.push(...registryDenyStatements({ build: registryEnv, group, approvers: approvers.map((e) => e.role.roleArn) }));
   return out;
 }
 
@@ -99,7 +105,7 @@ export class MlProjects extends Construct {
       });
       this.roles.set(env.role.roleName, role);
       const policy = new PolicyDocument(`identity policy of ${env.role.roleName}`, "identity");
-      for (const s of projectRoleStatements(env)) policy.add(s);
+      for (const s of projectRoleStatements(env, topology.organization.id)) policy.add(s);
       const size = assertWithinQuota("role-inline", policy.name, policy.toString());
       this.inlineUsed.set(env.role.roleName, size);
       new IamRolePolicy(this, `Policy-${name}`, { provider: consumer, name: `${topology.project}-ml-project`, role: role.name, policy: policy.toString() });
@@ -123,16 +129,13 @@ export class MlProjects extends Construct {
           modelPackageGroupDescription: `mlshare: model registry of ${name}`,
         });
         const later = all.filter((e) => e.project.name === name && e.stage !== "build");
-        const statements = registryPolicyStatements(topology, env, later);
-        if (statements.length) {
-          const doc = new PolicyDocument(`model package group policy of ${group}`, "resource");
-          for (const s of statements) doc.add(s);
-          new SagemakerModelPackageGroupPolicy(this, `ModelPackageGroupPolicy-${name}`, {
-            provider: props.provider,
-            modelPackageGroupName: pkgGroup.modelPackageGroupName,
-            resourcePolicy: doc.toString(),
-          });
-        }
+        const doc = new PolicyDocument(`model package group policy of ${group}`, "resource");
+        for (const s of registryPolicyStatements(topology, env, later)) doc.add(s);
+        new SagemakerModelPackageGroupPolicy(this, `ModelPackageGroupPolicy-${name}`, {
+          provider: props.provider,
+          modelPackageGroupName: pkgGroup.modelPackageGroupName,
+          resourcePolicy: doc.toString(),
+        });
         groupArn = modelPackageGroupArn(env, group);
       }
       output[name] = {

@@ -9,6 +9,10 @@ import { Construct } from "constructs";
 import { Account, accountOf, OrganizationalUnit, Topology } from "../config/model";
 import * as naming from "../config/naming";
 import { GuardrailKind, guardrailPolicy } from "../policies/guardrails";
+import { projectEnvironments } from "../config/grants";
+import { PolicyDocument } from "../policies/document";
+import { assertWithinQuota } from "../policies/quotas";
+import { guardedRegistries, registryGuardStatements } from "../policies/registry-guard";
 
 /** Props of {@link Organization}. */
 export interface OrganizationProps {
@@ -92,6 +96,8 @@ export class Organization extends Construct {
   readonly units = new Map<string, OrganizationsOrganizationalUnit>();
   /** The organization policies, by guardrail kind. */
   readonly policies = new Map<GuardrailKind, OrganizationsPolicy>();
+  /** The registry guard SCPs, by the key of the account they are attached to. */
+  readonly registryGuards = new Map<string, OrganizationsPolicy>();
   /** The managed accounts, by key. */
   readonly accounts = new Map<string, OrganizationsAccount>();
 
@@ -151,6 +157,8 @@ export class Organization extends Construct {
       }
     }
 
+    this.guardRegistries(topology, provider);
+
     if (org.ramSharingWithOrganization) new RamSharingWithOrganization(this, "RamSharingWithOrganization", { provider });
 
     if (this.units.size) {
@@ -167,12 +175,51 @@ export class Organization extends Construct {
         value: Object.fromEntries([...this.policies].map(([kind, p]) => [kind, p.id])),
       });
     }
+    if (this.registryGuards.size) {
+      new TerraformOutput(this, "registry_guard_policy_ids", {
+        staticId: true,
+        description: "Ids of the SCPs that keep each build account from approving its own models, by account key",
+        value: Object.fromEntries([...this.registryGuards].map(([key, p]) => [key, p.id])),
+      });
+    }
     if (this.accounts.size) {
       new TerraformOutput(this, "account_ids", {
         staticId: true,
         description: "Ids of the accounts this stack manages: write a created account's id into accounts.<key>.id",
         value: Object.fromEntries([...this.accounts].map(([key, a]) => [key, a.id])),
       });
+    }
+  }
+
+  /**
+   * One SCP per account that holds model package groups, attached to that account only: its
+   * principals can neither approve their own models nor remove the group policy that stops
+   * them (policies/registry-guard.ts). The management account is skipped: no SCP applies
+   * there, so a registry in it is a finding of the review instead.
+   */
+  private guardRegistries(topology: Topology, provider: AwsProvider): void {
+    const registries = guardedRegistries(projectEnvironments(topology));
+    const byAccount = new Map<string, typeof registries>();
+    for (const r of registries) {
+      if (r.build.account.key === topology.organization.managementAccount) continue;
+      byAccount.set(r.build.account.key, [...(byAccount.get(r.build.account.key) ?? []), r]);
+    }
+    for (const [key, list] of byAccount) {
+      const account = accountOf(topology, key);
+      const name = naming.registryGuardPolicyName(topology.project, key);
+      const doc = new PolicyDocument(`organization policy ${name}`, "scp");
+      for (const s of registryGuardStatements(list, account.deployRoleArn)) doc.add(s);
+      const content = doc.toString();
+      assertWithinQuota("scp", doc.name, content);
+      const policy = new OrganizationsPolicy(this, `RegistryGuard-${key}`, {
+        provider,
+        name,
+        description: `mlshare: only the approving environments decide on model versions of ${key}'s registries`,
+        type: "SERVICE_CONTROL_POLICY",
+        content,
+      });
+      this.registryGuards.set(key, policy);
+      new OrganizationsPolicyAttachment(this, `RegistryGuardAttachment-${key}`, { provider, policyId: policy.id, targetId: account.id });
     }
   }
 

@@ -137,7 +137,9 @@ export class SagemakerStudio extends Construct {
         userName: user.name,
         roleArn,
         subnetIds: domain.subnetIds,
+        vpcId: domain.vpcId,
         securityGroupId: sg.id,
+        organizationId: topology.organization.id,
       };
       const studioPolicy = identityDocument(`identity policy of ${roleName}`, sagemakerUserStatements(scope));
       // Sized with ids as long as AWS's (the references in the stack are longer than the values).

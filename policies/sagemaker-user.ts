@@ -1,11 +1,16 @@
 /**
  * What a SageMaker Studio user's execution role may do besides reading its data: run its
  * own Studio apps and spaces, its own jobs (named `<user>-*`, inside the domain's subnets),
- * write their logs and metrics, and pass itself, only to SageMaker. Scoped to the domain's
+ * write their own log streams and job metrics, pull images of the organization, and pass
+ * itself, only to SageMaker. Scoped to the domain's
  * and the user's ARNs wherever AWS supports resource scoping; the few actions AWS only
  * authorizes on `*` (List*, ec2:Describe*, ecr:GetAuthorizationToken) are listed as such.
  */
 import { Statement } from "./document";
+import { inOwnSubnets, jobMetricsStatement, logStreamsArn, networkInterfaceStatements, organizationImagesStatements, ownLogStatements, RuntimeScope } from "./sagemaker-runtime";
+
+/** The log group of Studio apps. */
+export const STUDIO_LOG_GROUP = "/aws/sagemaker/studio";
 
 /** Where the user lives. */
 export interface SagemakerUserScope {
@@ -18,7 +23,10 @@ export interface SagemakerUserScope {
   /** The user's own execution role ARN (for iam:PassRole). */
   readonly roleArn: string;
   readonly subnetIds: readonly string[];
+  readonly vpcId: string;
   readonly securityGroupId: string;
+  /** The organization id: container images come from repositories of its accounts only. */
+  readonly organizationId: string;
 }
 
 /** The user's profile ARN. */
@@ -36,7 +44,7 @@ export function sagemakerUserStatements(s: SagemakerUserScope): Statement[] {
   const sm = `arn:${s.partition}:sagemaker:${s.region}:${s.accountId}`;
   const profile = userProfileArn(s);
   const ownJobs = ["training-job", "processing-job", "hyper-parameter-tuning-job"].map((t) => `${sm}:${t}/${s.userName}-*`);
-  const ec2 = `arn:${s.partition}:ec2:${s.region}:${s.accountId}`;
+  const runtime: RuntimeScope = { ...s, scopeName: s.userName, securityGroupIds: [s.securityGroupId] };
   return [
     {
       sid: "DescribeOwnDomainAndProfile",
@@ -69,10 +77,7 @@ export function sagemakerUserStatements(s: SagemakerUserScope): Statement[] {
       effect: "Allow",
       actions: ["sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateHyperParameterTuningJob"],
       resources: ownJobs,
-      conditions: {
-        "ForAllValues:StringEquals": { "sagemaker:VpcSubnets": [...s.subnetIds] },
-        Null: { "sagemaker:VpcSubnets": false },
-      },
+      conditions: inOwnSubnets(s.subnetIds),
     },
     {
       sid: "ManageOwnJobs",
@@ -102,38 +107,11 @@ export function sagemakerUserStatements(s: SagemakerUserScope): Statement[] {
       resources: [s.roleArn],
       conditions: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
     },
-    {
-      sid: "WriteSageMakerLogs",
-      effect: "Allow",
-      actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"],
-      resources: [`arn:${s.partition}:logs:${s.region}:${s.accountId}:log-group:/aws/sagemaker/*`],
-    },
-    {
-      sid: "PutSageMakerMetrics",
-      effect: "Allow",
-      actions: ["cloudwatch:PutMetricData"],
-      resources: ["*"],
-      conditions: { StringLike: { "cloudwatch:namespace": "/aws/sagemaker/*" } },
-    },
-    {
-      sid: "JobNetworkInterfacesInDomainSubnets",
-      effect: "Allow",
-      actions: ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"],
-      resources: [...s.subnetIds.map((id) => `${ec2}:subnet/${id}`), `${ec2}:security-group/${s.securityGroupId}`, `${ec2}:network-interface/*`],
-    },
-    {
-      sid: "DescribeNetwork",
-      effect: "Allow",
-      actions: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions"],
-      resources: ["*"],
-    },
-    {
-      sid: "PullContainerImages",
-      effect: "Allow",
-      actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-      resources: [`arn:${s.partition}:ecr:${s.region}:*:repository/*`],
-    },
-    { sid: "EcrToken", effect: "Allow", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+    // Studio writes each app's log stream as <domain>/<user profile>/<app type>/<app name>.
+    ...ownLogStatements(runtime, [STUDIO_LOG_GROUP], [logStreamsArn(s, STUDIO_LOG_GROUP, `${s.domainId}/${s.userName}/`)]),
+    jobMetricsStatement(),
+    ...networkInterfaceStatements(runtime),
+    ...organizationImagesStatements(s),
   ];
 }
 

@@ -1,0 +1,130 @@
+/**
+ * The routes to a bucket's data, and which of them can admit a principal at all: the bucket
+ * itself, its access points, and the roles of its account whose policies name it (assumed
+ * through their trust policies). With pruning, routes whose resource policy has no Allow
+ * that can match the principal, action, resource and context are left out before anything
+ * is simulated.
+ */
+import { CollectedAccessPoint, CollectedBucket, CollectedPolicy, Collection } from "../collect";
+import { ContextIndex, mayAdmit, relevantStatements, RequestPrincipal } from "../statements";
+import { accessPointContext, withKeys } from "./context";
+import { optionalExternalId } from "./policies";
+import { Route, S3AccessRequest } from "./types";
+
+/** What the route finder needs of the evaluator. */
+export interface RouteLookups {
+  readonly collection: Collection;
+  bucket(name: string): CollectedBucket;
+  accessPoint(arn: string): CollectedAccessPoint;
+  role(arn: string): { readonly trustPolicy?: CollectedPolicy } | undefined;
+  roleArnOf(principalArn: string): string;
+  requestPrincipal(principalArn: string): RequestPrincipal;
+}
+
+/** Finds and orders the routes to buckets; one per evaluator (it caches per bucket and principal). */
+export class RouteFinder {
+  private readonly routeCache = new Map<string, readonly { route: Route; policy?: CollectedPolicy }[]>();
+  private readonly orderedRoutes = new Map<string, readonly Route[]>();
+  private readonly namingRouteCache = new Map<string, readonly Route[]>();
+
+  constructor(private readonly ev: RouteLookups) {}
+
+  /**
+   * Every route to a bucket's data: direct, its access points, and the roles of its account
+   * whose policies name it. Given a principal, routes whose resource policy names it come
+   * first (they are the likely ones; the order changes no answer, only how soon it comes).
+   */
+  routesTo(bucketName: string, principalArn?: string): Route[] {
+    const bucket = this.ev.bucket(bucketName);
+    const who = principalArn ? this.ev.roleArnOf(principalArn) : undefined;
+    const cacheKey = `${bucket.name} ${who ?? ""}`;
+    const cached = this.orderedRoutes.get(cacheKey);
+    if (cached) return [...cached];
+    const names = (p: CollectedPolicy | undefined) => !!who && !!p?.text.includes(who);
+    const routes = this.baseRoutes(bucket)
+      .filter((r) => r.route.kind !== "assume-role" || r.route.roleArn !== who)
+      .map((r) => ({ route: r.route, likely: names(r.policy) }));
+    const ordered = [...routes.filter((r) => r.likely), ...routes.filter((r) => !r.likely)].map((r) => r.route);
+    if (this.orderedRoutes.size < 100_000) this.orderedRoutes.set(cacheKey, ordered);
+    return [...ordered];
+  }
+
+  /** Every route to a bucket, with the policy that names who may take it. */
+  private baseRoutes(bucket: CollectedBucket): readonly { route: Route; policy?: CollectedPolicy }[] {
+    let routes = this.routeCache.get(bucket.name);
+    if (!routes) {
+      const aps = this.ev.collection.accessPoints.filter((ap) => ap.bucket === bucket.name && ap.accountId === bucket.accountId);
+      const roles = this.ev.collection.roles.filter(
+        (r) => r.accountId === bucket.accountId && r.trustPolicy && [...r.inlinePolicies, ...r.managedPolicies].some((p) => p.text.includes(bucket.arn)),
+      );
+      routes = [
+        { route: { kind: "bucket" }, policy: bucket.policy },
+        ...aps.map((ap) => ({ route: { kind: "access-point" as const, arn: ap.arn }, policy: ap.policy })),
+        ...roles.map((r) => ({ route: { kind: "assume-role" as const, roleArn: r.arn, ...optionalExternalId(r.trustPolicy) }, policy: r.trustPolicy })),
+      ];
+      this.routeCache.set(bucket.name, routes);
+    }
+    return routes;
+  }
+
+  /**
+   * May the principal perform an S3 data action? With `via: "any"` (the default) every
+   * route is tried and the first one that allows answers; a denial means every route
+
+
+  /**
+   * The routes whose policies can name the principal at all (by `Principal`: a quick test
+   * per principal and bucket, before the full test per request).
+   */
+  namingRoutes(bucketName: string, principalArn: string, ordered: readonly Route[]): Route[] {
+    const key = `${bucketName} ${principalArn}`;
+    let found = this.namingRouteCache.get(key);
+    if (!found) {
+      const p = this.ev.requestPrincipal(principalArn);
+      const bucket = this.ev.bucket(bucketName);
+      const names = (policy: CollectedPolicy | undefined, accountId: string) => accountId === p.accountId || (!!policy?.document && mayAdmit(policy.document, p));
+      const bucketNames = names(bucket.policy, bucket.accountId);
+      found = ordered.filter((r) => {
+        if (r.kind === "bucket") return bucketNames;
+        if (r.kind === "assume-role") return names(this.ev.role(r.roleArn)?.trustPolicy, "");
+        const ap = this.ev.accessPoint(r.arn);
+        return bucketNames && names(ap.policy, ap.accountId);
+      });
+      if (this.namingRouteCache.size > 50_000) this.namingRouteCache.clear();
+      this.namingRouteCache.set(key, found);
+    }
+    return [...found];
+  }
+
+  /**
+   * Whether a route can admit the principal at all. A cross-account request needs an Allow in
+   * the resource's policy naming the principal, its account or everyone, for the action and
+   * resource; an assumed role needs its trust policy to name the caller.
+   */
+  routeCouldAdmit(req: S3AccessRequest, route: Route, p: RequestPrincipal, base: ContextIndex, bucketAdmits: (ap?: CollectedAccessPoint) => boolean): boolean {
+    const allows = (policy: CollectedPolicy | undefined, action: string, resource: string, context: ContextIndex) =>
+      !!policy?.document && relevantStatements(policy.document, action, resource, p, context).some((s) => s.prepared.effect === "Allow");
+    if (route.kind === "assume-role") {
+      const context = route.externalId ? withKeys(base, { "sts:ExternalId": route.externalId }) : base;
+      return allows(this.ev.role(route.roleArn)?.trustPolicy, "sts:AssumeRole", route.roleArn, context);
+    }
+    if (route.kind === "bucket") return bucketAdmits();
+    const ap = this.ev.accessPoint(route.arn);
+    const listing = req.action === "s3:ListBucket";
+    const own = p.accountId === ap.accountId;
+    return (own || allows(ap.policy, req.action, listing ? ap.arn : `${ap.arn}/object/${req.key}`, withKeys(base, accessPointContext(ap)))) && bucketAdmits(ap);
+  }
+
+  /**
+   * Whether the bucket's policy can admit the principal for the request, directly or (given
+   * the access point) for a request through an access point; always in the bucket's own account.
+   */
+  bucketCouldAdmit(req: S3AccessRequest, p: RequestPrincipal, base: ContextIndex, ap?: CollectedAccessPoint): boolean {
+    const bucket = this.ev.bucket(req.bucket);
+    if (p.accountId === bucket.accountId) return true;
+    const doc = bucket.policy?.document;
+    const resource = req.action === "s3:ListBucket" ? bucket.arn : `${bucket.arn}/${req.key}`;
+    const context = ap ? withKeys(base, accessPointContext(ap)) : base;
+    return !!doc && relevantStatements(doc, req.action, resource, p, context).some((s) => s.prepared.effect === "Allow");
+  }
+}
