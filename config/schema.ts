@@ -101,7 +101,6 @@ const network = z
     subnetIds: z
       .array(formatted(f.SUBNET_ID))
       .min(1, { error: "must list at least one subnet" })
-      .max(16, { error: "must list at most 16 subnets (SageMaker's limit)" })
       .describe("Subnets of that VPC; project roles create jobs and models only in these."),
   })
   .describe("Where this account's ML project jobs and models run; default: its SageMaker domain's VPC and subnets.");
