@@ -235,12 +235,12 @@ describe("AWS formats", () => {
     [
       "a SageMaker user name with an underscore",
       (t) => (t.sagemaker.domains[0].users[1].name = "bob_smith"),
-      'sagemaker.domains[0].users[1].name: must be a SageMaker user profile name: 1-63 letters, digits and inner hyphens (value: "bob_smith")',
+      'sagemaker.domains[0].users[1].name: must be a SageMaker user name: 1-63 characters of [a-z0-9-], starting with a letter, not ending with a hyphen, no double hyphen (value: "bob_smith")',
     ],
     [
       "an ML project name with an underscore",
       (t) => (t.mlProjects[0].name = "churn_v2"),
-      'mlProjects[0].name: must be a SageMaker project name: 1-32 letters, digits and inner hyphens (value: "churn_v2")',
+      'mlProjects[0].name: must be an ML project name: 1-32 characters of [a-z0-9-], starting with a letter, not ending with a hyphen, no double hyphen (value: "churn_v2")',
     ],
     [
       "a Service Catalog product id that is too short",
@@ -290,6 +290,40 @@ describe("AWS formats", () => {
     expect(problemsAfter((t) => (t.datasets[0].consumers = "science"), minimalInput)).toEqual([
       'datasets[0].consumers: must be array (value: "science")',
     ]);
+  });
+});
+
+/**
+ * User and ML project names become SageMaker scopes (`<name>-*`) and IAM role names: nothing
+ * a wildcard, a path or a case-insensitive IAM name could widen may pass.
+ */
+describe("names that scope SageMaker resources", () => {
+  const USER_RULE = "must be a SageMaker user name: 1-63 characters of [a-z0-9-], starting with a letter, not ending with a hyphen, no double hyphen";
+  const PROJECT_RULE = "must be an ML project name: 1-32 characters of [a-z0-9-], starting with a letter, not ending with a hyphen, no double hyphen";
+
+  test.each(["ana*", "an?", "ana/lee", "..", "ana.lee", "Bob", "1ana", "ana-", "-ana", "ana--lee", "ana lee", "${ana}"])("refuses the user name %j", (name) => {
+    expect(problemsAfter((t) => (t.sagemaker.domains[0].users[1].name = name))).toContain(
+      `sagemaker.domains[0].users[1].name: ${USER_RULE} (value: ${JSON.stringify(name)})`,
+    );
+  });
+
+  test.each(["fraud*", "fraud?", "fraud/v2", "fraud..v2", "Fraud", "2fraud", "fraud-", "fraud--v2"])("refuses the ML project name %j", (name) => {
+    expect(problemsAfter((t) => (t.mlProjects[0].name = name))).toContain(`mlProjects[0].name: ${PROJECT_RULE} (value: ${JSON.stringify(name)})`);
+  });
+
+  test.each(["a", "ana", "ana-lee", "a1-b2-c3"])("accepts the user name %j", (name) => {
+    expect(problemsAfter((t) => (t.sagemaker.domains[0].users[1].name = name))).toEqual([]);
+  });
+
+  test("refuses a user name of 64 characters", () => {
+    const name = "x".repeat(64);
+    expect(problemsAfter((t) => (t.sagemaker.domains[0].users[1].name = name))).toContain(`sagemaker.domains[0].users[1].name: ${USER_RULE} (value: ${JSON.stringify(name)})`);
+  });
+
+  test("accepts an ML project name of 32 characters and refuses one of 33", () => {
+    // The project's own artifact set would make a bucket name past 63 characters: use the reference set.
+    expect(problemsAfter((t) => Object.assign(t.mlProjects[0], { name: "c".repeat(32), modelArtifacts: "churn-model" }))).toEqual([]);
+    expect(problemsAfter((t) => (t.mlProjects[0].name = "c".repeat(33)))).toContain(`mlProjects[0].name: ${PROJECT_RULE} (value: "${"c".repeat(33)}")`);
   });
 });
 
@@ -393,7 +427,7 @@ describe("unknown keys", () => {
     [
       "in an account",
       (t) => (t.accounts["ml-dev"].enviroment = "dev"),
-      'accounts.ml-dev.enviroment: unknown key "enviroment"; allowed here: id, deployRole, deployExternalId, region, environment, email, name, create, outsideOrganization',
+      'accounts.ml-dev.enviroment: unknown key "enviroment"; allowed here: id, deployRole, deployExternalId, region, environment, email, name, create, network, outsideOrganization',
     ],
     [
       "in a dataset",

@@ -90,16 +90,22 @@ export const SUBNET_ID: Format = {
   rule: "a subnet id: subnet- followed by 8 or 17 hexadecimal digits",
 };
 
-/** A SageMaker user profile name. */
+/**
+ * A SageMaker user name. Narrower than SageMaker's own profile names on purpose: the name
+ * scopes the user's jobs and log streams as `<name>-*` and names the IAM role
+ * `<project>-sm-<name>`, so it holds nothing a wildcard or a path could read (`*`, `?`, `/`,
+ * `.`), no upper case (IAM names are case-insensitive and SageMaker ARNs lower case), and no
+ * hyphen at either end or doubled (a scope `<name>-*` must end where the name does).
+ */
 export const SAGEMAKER_USER: Format = {
-  pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
-  rule: "a SageMaker user profile name: 1-63 letters, digits and inner hyphens",
+  pattern: /^[a-z](-?[a-z0-9]){0,62}$/,
+  rule: "a SageMaker user name: 1-63 characters of [a-z0-9-], starting with a letter, not ending with a hyphen, no double hyphen",
 };
 
-/** A SageMaker project name. */
+/** An ML project name: the SageMaker project name and its scope `<name>-*`, under the rules of {@link SAGEMAKER_USER}. */
 export const SAGEMAKER_PROJECT: Format = {
-  pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/,
-  rule: "a SageMaker project name: 1-32 letters, digits and inner hyphens",
+  pattern: /^[a-z](-?[a-z0-9]){0,31}$/,
+  rule: "an ML project name: 1-32 characters of [a-z0-9-], starting with a letter, not ending with a hyphen, no double hyphen",
 };
 
 /** A SageMaker model package group name. */

@@ -1,6 +1,6 @@
 /**
  * The rules of TOPOLOGY.md that relate one part of a topology to another: references,
- * uniqueness, the RAM table, name lengths. They read the file as written, defensively, so
+ * uniqueness, the RAM table, names that must not meet, name lengths, no Terraform templates. They read the file as written, defensively, so
  * they run even when the shape check found problems, and the user gets every error at once.
  * Each concern has its file under config/rules/; this one runs them in order.
  */
@@ -8,7 +8,9 @@ import { Problem } from "./errors";
 import * as f from "./formats";
 import { checkAccounts, checkState, checkTags } from "./rules/accounts";
 import { Checker, obj, region, str, viewAccounts } from "./rules/common";
+import { checkInterpolation } from "./rules/interpolation";
 import { checkNameLengths } from "./rules/lengths";
+import { checkIamNames, checkModelPackageGroups, checkScopeOverlaps } from "./rules/names";
 import { checkNetwork } from "./rules/network";
 import { checkOrganization, checkRamShares } from "./rules/organization";
 import { checkProjects, checkSagemaker } from "./rules/sagemaker";
@@ -28,6 +30,7 @@ export function checkRules(raw: unknown): Problem[] {
   const defaultRegion = region(t.defaultRegion);
   const acc = viewAccounts(t, defaultRegion);
 
+  checkInterpolation(c, t);
   checkAccounts(c, t, acc);
   const ous = checkOrganization(c, t, acc);
   checkState(c, t, acc);
@@ -38,7 +41,12 @@ export function checkRules(raw: unknown): Problem[] {
   checkProjects(c, t, acc);
   checkNetwork(c, t);
   checkRamShares(c, t, acc, ous);
-  if (project && PROJECT_OK(project)) checkNameLengths(c, t, acc, project);
+  checkScopeOverlaps(c, t, acc);
+  checkModelPackageGroups(c, t, acc);
+  if (project && PROJECT_OK(project)) {
+    checkNameLengths(c, t, acc, project);
+    checkIamNames(c, t, acc, project);
+  }
   return c.problems;
 }
 

@@ -81,6 +81,11 @@ export function checkRamShares(c: Checker, t: Json, acc: AccountView, ous: strin
       const rp = `${path}.resources[${j}].arn`;
       const arn = str(obj(r)?.arn);
       if (arn === undefined) return;
+      if (/[*?]/.test(arn)) {
+        // RAM shares exactly the resources it is given; a pattern would read as a request for every match.
+        c.add(rp, `resource ${show(arn)} holds a wildcard (* or ?); a RAM share names each resource by its full ARN`);
+        return;
+      }
       const refusal = ramShareRefusal(arn);
       if (refusal) {
         c.add(rp, refusal);
