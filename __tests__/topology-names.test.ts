@@ -5,7 +5,7 @@
  */
 import { synthInput } from "./helpers/synth";
 import { problemsAfter } from "./helpers/problems";
-import { minimalInput, problemsOf, referenceInput } from "./helpers/topology";
+import { minimalInput, problemsOf } from "./helpers/topology";
 
 const HOSTNAME = '${file("/etc/hostname")}';
 const TEMPLATE_RULE = "Terraform would evaluate it as a template; no string of a topology may contain ${ or %{";
