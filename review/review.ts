@@ -2,7 +2,9 @@
  * The access review of a synthesized `cdktf.out`: reads the manifest and the stacks' JSON
  * (nothing else), collects every policy (review/collect.ts), evaluates who can reach each
  * shared resource (review/matrix.ts), runs the checks that must hold everywhere
- * (review/checks.ts), and returns the {@link Review} that `review.json` holds and
+ * (review/checks.ts: TLS, the organization boundary, quotas, compliance; review/checks/:
+ * scope overlap, approval paths, VPC guardrail gaps, SSE-C, management-account workloads),
+ * and returns the {@link Review} that `review.json` holds and
  * `review.md` renders.
  */
 import * as fs from "fs";
@@ -11,6 +13,11 @@ import { StackJson } from "../compliance/rule";
 import { Collection, collectStacks, ManifestInput, StackInput } from "./collect";
 import { AccessEvaluator, OrganizationContext, organizationFromPolicies } from "./evaluate";
 import { checkOutsideOrganization, checkPolicySizes, checkStacksCompliance, checkTls } from "./checks";
+import { checkApprovalPaths } from "./checks/approval";
+import { checkManagementWorkloads } from "./checks/management";
+import { checkScopeOverlap } from "./checks/scope-overlap";
+import { checkSseC } from "./checks/sse-c";
+import { checkVpcGuardrails } from "./checks/vpc-guardrail";
 import { accessMatrix } from "./matrix";
 import { Review, ReviewFinding, SEVERITIES, StackSummary } from "./model";
 import { reviewPrincipals } from "./principals";
@@ -93,12 +100,17 @@ export async function reviewOutput(output: SynthOutput, source: string): Promise
   const tls = await checkTls(ev, collection, principals);
   const prefixes = shared.flatMap((t) => (t.kind === "dataset" || t.kind === "model-artifacts" ? [{ bucket: (t as SharedData).bucket, prefix: (t as SharedData).prefix }] : []));
   const outside = await checkOutsideOrganization(ev, collection, principals, prefixes);
+  const overlap = checkScopeOverlap(collection, principals);
+  const approval = await checkApprovalPaths(ev, shared, matrix.resources, principals);
+  const guardrails = await checkVpcGuardrails(ev, collection, organization, principals);
+  const sseC = await checkSseC(ev, collection, shared, matrix.resources, principals);
+  const management = checkManagementWorkloads(collection, organization, matrix.resources, principals);
   const sizes = checkPolicySizes(collection);
   const compliance = checkStacksCompliance(output.stacks as Readonly<Record<string, StackJson>>);
   const skipped = [...new Set(collection.roles.flatMap((r) => [...r.awsManagedPolicyArns, ...r.unknownPolicyArns]))];
   if (skipped.length) notes.push(`attached policies whose documents are not in the stacks are left out of the evaluation: ${skipped.join(", ")}`);
   const byId = new Map<string, ReviewFinding>();
-  for (const f of [...matrix.findings, ...tls, ...outside, ...sizes.findings, ...compliance.findings]) if (!byId.has(f.id)) byId.set(f.id, f);
+  for (const f of [...matrix.findings, ...tls, ...outside, ...overlap, ...approval, ...guardrails, ...sseC, ...management, ...sizes.findings, ...compliance.findings]) if (!byId.has(f.id)) byId.set(f.id, f);
   return {
     version: 1,
     source,

@@ -1,5 +1,5 @@
 /** Accumulates what the collectors find across stacks, and hands out the {@link Collection}. */
-import { CollectedAccessPoint, CollectedBucket, CollectedKey, CollectedModelPackageGroupPolicy, CollectedOrgAccount, CollectedOrgPolicy, CollectedOrgUnit, CollectedPolicy, CollectedRamShare, CollectedStack, Collection, UnresolvedValue } from "./types";
+import { CollectedAccessPoint, CollectedBucket, CollectedKey, CollectedModelPackageGroupPolicy, CollectedOrgAccount, CollectedOrgPolicy, CollectedOrgUnit, CollectedPolicy, CollectedRamShare, CollectedSageMakerDomain, CollectedStack, Collection, UnresolvedValue } from "./types";
 
 /** A role while its policies are being attached. */
 export interface MutableRole {
@@ -27,6 +27,7 @@ export class Builder {
   readonly orgAccounts: CollectedOrgAccount[] = [];
   readonly groupPolicies: CollectedModelPackageGroupPolicy[] = [];
   readonly ramShares: CollectedRamShare[] = [];
+  readonly domains: CollectedSageMakerDomain[] = [];
   readonly policies: CollectedPolicy[] = [];
   readonly unresolved: UnresolvedValue[] = [];
 
@@ -48,6 +49,7 @@ export class Builder {
       keys: this.keys,
       organization: { policies: this.orgPolicies, units: this.units, accounts: this.orgAccounts },
       modelPackageGroupPolicies: this.groupPolicies,
+      sagemakerDomains: this.domains,
       ramShares: this.ramShares,
       policies: this.policies,
       unresolved: this.unresolved,

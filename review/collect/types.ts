@@ -190,6 +190,17 @@ export interface CollectedModelPackageGroupPolicy {
   readonly policy: CollectedPolicy;
 }
 
+/** A SageMaker domain a stack makes: a SageMaker workload of its account. */
+export interface CollectedSageMakerDomain {
+  readonly stack: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** `domain_name`, or the logical id when it cannot be resolved. */
+  readonly name: string;
+  /** `aws_sagemaker_domain.<id>`. */
+  readonly address: string;
+}
+
 /** One stack's account and region. */
 export interface CollectedStack {
   readonly name: string;
@@ -236,6 +247,8 @@ export interface Collection {
   readonly keys: readonly CollectedKey[];
   readonly organization: CollectedOrganization;
   readonly modelPackageGroupPolicies: readonly CollectedModelPackageGroupPolicy[];
+  /** SageMaker domains. */
+  readonly sagemakerDomains: readonly CollectedSageMakerDomain[];
   /** RAM resource shares. */
   readonly ramShares: readonly CollectedRamShare[];
   /** Every policy above, flat, in stack order. */
