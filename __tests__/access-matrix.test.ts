@@ -60,11 +60,16 @@ class Intent {
     return this.grants().find((g) => g.roleArn === roleArn && g.dataset === dataset);
   }
 
-  /** The bucket holding a dataset: its provider's data bucket. */
+  /** The bucket holding a dataset: a bucket of its own when restricted, else its provider's data bucket. */
   bucketOf(dataset: string): string {
     const d = this.topology.datasets.find((x) => x.name === dataset)!;
     const p = this.account(d.account);
-    return `${this.topology.project}-data-${p.id}-${p.region}`;
+    return d.classification === "restricted" ? `${this.topology.project}-rd-${d.name}-${p.id}-${p.region}` : `${this.topology.project}-data-${p.id}-${p.region}`;
+  }
+
+  /** The key prefix of a dataset's objects: `<name>/`, none in a bucket of its own. */
+  prefixOf(dataset: string): string {
+    return this.topology.datasets.find((x) => x.name === dataset)!.classification === "restricted" ? "" : `${dataset}/`;
   }
 
   /** The alias of the key that must encrypt a dataset. */
@@ -141,10 +146,11 @@ function worldOf(input: unknown): World {
 /** Reads `<dataset>/file.csv` and lists `<dataset>/`; returns what failed to be allowed. */
 async function readFailures(w: World, roleArn: string, dataset: string): Promise<string[]> {
   const bucket = w.intent.bucketOf(dataset);
+  const prefix = w.intent.prefixOf(dataset);
   const failures: string[] = [];
-  const get = await w.ev.s3({ principalArn: roleArn, action: "s3:GetObject", bucket, key: `${dataset}/file.csv` });
+  const get = await w.ev.s3({ principalArn: roleArn, action: "s3:GetObject", bucket, key: `${prefix}file.csv` });
   if (!get.allowed) failures.push(`${roleArn} cannot GetObject ${dataset}/file.csv:\n${explain(get)}`);
-  const list = await w.ev.s3({ principalArn: roleArn, action: "s3:ListBucket", bucket, prefix: `${dataset}/` });
+  const list = await w.ev.s3({ principalArn: roleArn, action: "s3:ListBucket", bucket, prefix });
   if (!list.allowed) failures.push(`${roleArn} cannot list ${dataset}/:\n${explain(list)}`);
   return failures;
 }
@@ -152,10 +158,11 @@ async function readFailures(w: World, roleArn: string, dataset: string): Promise
 /** Tries to read and list a dataset; returns what was allowed although it should not be. */
 async function leaks(w: World, roleArn: string, dataset: string, secureTransport = true): Promise<string[]> {
   const bucket = w.intent.bucketOf(dataset);
+  const prefix = w.intent.prefixOf(dataset);
   const out: string[] = [];
-  const get = await w.ev.s3({ principalArn: roleArn, action: "s3:GetObject", bucket, key: `${dataset}/file.csv`, secureTransport });
+  const get = await w.ev.s3({ principalArn: roleArn, action: "s3:GetObject", bucket, key: `${prefix}file.csv`, secureTransport });
   if (get.allowed) out.push(`${roleArn} can GetObject ${dataset}/file.csv${secureTransport ? "" : " without TLS"}:\n${explain(get)}`);
-  const list = await w.ev.s3({ principalArn: roleArn, action: "s3:ListBucket", bucket, prefix: `${dataset}/`, secureTransport });
+  const list = await w.ev.s3({ principalArn: roleArn, action: "s3:ListBucket", bucket, prefix, secureTransport });
   if (list.allowed) out.push(`${roleArn} can list ${dataset}/${secureTransport ? "" : " without TLS"}:\n${explain(list)}`);
   return out;
 }
@@ -413,7 +420,9 @@ describe("access matrix of every kind of grant (assume-role, read-write, restric
     const writes = await put(pipeline, key);
     expect(writes.allowed).toBe(true);
     expect(kmsStep(writes)).toMatchObject({ action: "kms:GenerateDataKey", decision: "Allowed" });
-    expect((await put(pipeline)).allowed).toBe(true); // the bucket's default key
+    // No header: the bucket's default key. aws:kms naming no key: S3 would use aws/s3, denied.
+    expect((await w.ev.s3({ principalArn: pipeline, action: "s3:PutObject", bucket: w.intent.bucketOf("features"), key: "features/part-0.parquet" })).allowed).toBe(true);
+    expect((await put(pipeline)).allowed).toBe(false);
     expect((await put(validator, key)).allowed).toBe(false);
   });
 
@@ -424,7 +433,7 @@ describe("access matrix of every kind of grant (assume-role, read-write, restric
     expect(r.routes[0].steps[0].decidedBy.map((d) => d.sid)).toContain("DenyUploadsWithOtherKey");
   });
 
-  test("the features writer cannot write with pii's key: the bucket accepts that key, pii's key policy refuses the writer", async () => {
+  test("the features writer cannot write with pii's key: the data bucket accepts no key but its own", async () => {
     const r = await w.ev.s3({
       principalArn: pipeline,
       action: "s3:PutObject",
@@ -433,10 +442,8 @@ describe("access matrix of every kind of grant (assume-role, read-write, restric
       encryption: { algorithm: "aws:kms", kmsKeyId: keyArnOf(w, w.intent.keyAliasOf("pii"), "data-lake") },
     });
     expect(r.allowed).toBe(false);
-    expect(r.routes[0].steps.map((s) => [s.step, s.decision])).toEqual([
-      ["s3", "Allowed"],
-      ["kms", "ImplicitlyDenied"],
-    ]);
+    expect(r.routes[0].steps.map((s) => [s.step, s.decision])).toEqual([["s3", "ExplicitlyDenied"]]);
+    expect(r.routes[0].steps[0].decidedBy.map((d) => d.sid)).toContain("DenyUploadsWithOtherKey");
   });
 
   test("uploads asking for S3-managed encryption (AES256) are denied, even for the read-write grant", async () => {
@@ -446,7 +453,7 @@ describe("access matrix of every kind of grant (assume-role, read-write, restric
   });
 
   test("restricted pii is decrypted with its own key, which only its grantees may use", async () => {
-    const r = await w.ev.s3({ principalArn: alice, action: "s3:GetObject", bucket: w.intent.bucketOf("pii"), key: "pii/file.csv" });
+    const r = await w.ev.s3({ principalArn: alice, action: "s3:GetObject", bucket: w.intent.bucketOf("pii"), key: "file.csv" });
     expect(r.allowed).toBe(true);
     expect(kmsStep(r)?.context["kms:ResourceAliases"]).toEqual([w.intent.keyAliasOf("pii")]);
     // batch-scoring may decrypt with the account's dataset key, never with pii's.
@@ -459,17 +466,27 @@ describe("access matrix of every kind of grant (assume-role, read-write, restric
       resourceAccountId: piiKey.accountId,
       resourcePolicy: { name: "pii key policy", document: piiKey.policy!.document! },
       viaAwsService: true,
-      context: { "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": w.intent.account("ml-prod").id, "kms:ResourceAliases": piiKey.aliases },
+      context: {
+        "kms:ViaService": "s3.us-east-1.amazonaws.com",
+        "kms:CallerAccount": w.intent.account("ml-prod").id,
+        "kms:ResourceAliases": piiKey.aliases,
+        "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${w.intent.bucketOf("pii")}`,
+      },
     });
     expect(decrypt.decision).not.toBe("Allowed");
   });
 
   test("the read-write grant of pii writes with pii's key only; the dataset key is refused for pii", async () => {
     const put = (kmsKeyId?: string) =>
-      w.ev.s3({ principalArn: piiWriter, action: "s3:PutObject", bucket: w.intent.bucketOf("pii"), key: "pii/new.csv", encryption: { algorithm: "aws:kms", ...(kmsKeyId ? { kmsKeyId } : {}) } });
+      w.ev.s3({ principalArn: piiWriter, action: "s3:PutObject", bucket: w.intent.bucketOf("pii"), key: "new.csv", encryption: { algorithm: "aws:kms", ...(kmsKeyId ? { kmsKeyId } : {}) } });
     expect((await put(keyArnOf(w, w.intent.keyAliasOf("pii"), "data-lake"))).allowed).toBe(true);
     expect((await put(keyArnOf(w, w.intent.keyAliasOf("churn"), "data-lake"))).allowed).toBe(false);
+    // aws:kms naming no key would get the AWS managed key (aws/s3).
     expect((await put()).allowed).toBe(false);
+    // No header at all (every part of a multipart upload): pii's bucket encrypts with pii's key.
+    const part = await w.ev.s3({ principalArn: piiWriter, action: "s3:PutObject", bucket: w.intent.bucketOf("pii"), key: "new.csv" });
+    expect(part.allowed).toBe(true);
+    expect(kmsStep(part)?.context["kms:ResourceAliases"]).toEqual([w.intent.keyAliasOf("pii")]);
   });
 
   test("a consumer role cannot decrypt another provider's data without that key's grant, even if its own policy allowed it", async () => {

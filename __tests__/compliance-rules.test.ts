@@ -7,6 +7,7 @@ import { RULES } from "../compliance/index";
 import { addressOf, elementsOf, Rule, StackJson, Verdict } from "../compliance/rule";
 import { ProviderAssumesDeployRole } from "../compliance/rules/provider-assumes-deploy-role";
 import { ProviderDefaultTags } from "../compliance/rules/provider-default-tags";
+import { S3DenySseC } from "../compliance/rules/s3-deny-sse-c";
 import { S3KmsEncrypted } from "../compliance/rules/s3-kms-encrypted";
 import { S3OwnerEnforced } from "../compliance/rules/s3-owner-enforced";
 import { S3PublicAccessBlocked } from "../compliance/rules/s3-public-access-blocked";
@@ -61,6 +62,19 @@ function denyInsecureTransport(resources: string[], changes: Statement = {}): St
   };
 }
 
+/** The Deny of every upload with a customer-provided key (SSE-C), on the given resources. */
+function denySseC(resources: string[], changes: Statement = {}): Statement {
+  return {
+    Sid: "DenySseCUploads",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:PutObject",
+    Resource: resources,
+    Condition: { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } },
+    ...changes,
+  };
+}
+
 /** The grant that makes a bucket a server access log target. */
 function allowLogDelivery(bucketName: string, changes: Statement = {}): Statement {
   return {
@@ -85,7 +99,7 @@ function secureParts(bucketName: string): BucketParts {
     ownership: { rule: { object_ownership: "BucketOwnerEnforced" } },
     versioning: { versioning_configuration: { status: "Enabled" } },
     encryption: kms(),
-    policy: [denyInsecureTransport([arn(bucketName), `${arn(bucketName)}/*`])],
+    policy: [denyInsecureTransport([arn(bucketName), `${arn(bucketName)}/*`]), denySseC([`${arn(bucketName)}/*`])],
   };
 }
 
@@ -155,7 +169,7 @@ function verdict(rule: Rule, stack: StackFixture, address = `aws_s3_bucket.${DAT
   return rule.check(element);
 }
 
-const S3_RULES = [S3PublicAccessBlocked, S3OwnerEnforced, S3Versioned, S3KmsEncrypted, S3TlsOnly];
+const S3_RULES = [S3PublicAccessBlocked, S3OwnerEnforced, S3Versioned, S3KmsEncrypted, S3TlsOnly, S3DenySseC];
 const PROVIDER_RULES = [ProviderAssumesDeployRole, ProviderDefaultTags];
 
 // ---------------------------------------------------------------------------------------
@@ -451,6 +465,72 @@ describe("S3_TLS_ONLY", () => {
       }),
     ];
     expect(verdict(rule, dataBucket({ policy }))).toBe("non-compliant");
+  });
+});
+
+describe("S3_DENY_SSE_C", () => {
+  const rule = S3DenySseC;
+  const objects = [`${arn(DATA_NAME)}/*`];
+  const tls = denyInsecureTransport([arn(DATA_NAME), ...objects]);
+
+  test("passes a Deny of PutObject with the SSE-C header on all objects", () => {
+    expect(verdict(rule, dataBucket())).toBe("compliant");
+  });
+
+  test("passes a Deny naming the objects by the bucket's arn reference, s3:* and Principal AWS *", () => {
+    const ref = `\${aws_s3_bucket.${DATA}.arn}/*`;
+    const policy = [tls, denySseC([ref], { Action: "s3:*", Principal: { AWS: "*" } })];
+    expect(verdict(rule, dataBucket({ policy }))).toBe("compliant");
+  });
+
+  test("passes a boolean false and a condition key in another case (IAM compares keys case-insensitively)", () => {
+    const policy = [tls, denySseC(objects, { Condition: { Null: { "s3:x-amz-server-side-encryption-Customer-Algorithm": false } } })];
+    expect(verdict(rule, dataBucket({ policy }))).toBe("compliant");
+  });
+
+  test("fails a bucket whose policy denies only non-TLS requests", () => {
+    expect(verdict(rule, dataBucket({ policy: [tls] }))).toBe("non-compliant");
+  });
+
+  test("fails a bucket without a policy", () => {
+    expect(verdict(rule, dataBucket({ policy: undefined }))).toBe("non-compliant");
+  });
+
+  test("near miss: the Deny covers a prefix of the objects only", () => {
+    expect(verdict(rule, dataBucket({ policy: [tls, denySseC([`${arn(DATA_NAME)}/models/*`])] }))).toBe("non-compliant");
+  });
+
+  test("near miss: Null true denies uploads WITHOUT the header, not SSE-C", () => {
+    const policy = [tls, denySseC(objects, { Condition: { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "true" } } })];
+    expect(verdict(rule, dataBucket({ policy }))).toBe("non-compliant");
+  });
+
+  test("near miss: the Deny looks at the SSE-KMS header instead", () => {
+    const policy = [tls, denySseC(objects, { Condition: { Null: { "s3:x-amz-server-side-encryption": "false" } } })];
+    expect(verdict(rule, dataBucket({ policy }))).toBe("non-compliant");
+  });
+
+  test("near miss: a further condition narrows the Deny to some SSE-C uploads", () => {
+    const policy = [
+      tls,
+      denySseC(objects, {
+        Condition: { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" }, StringEquals: { "aws:PrincipalAccount": "333333333333" } },
+      }),
+    ];
+    expect(verdict(rule, dataBucket({ policy }))).toBe("non-compliant");
+  });
+
+  test("near miss: an Allow, a Deny of GetObject, a Deny of one principal", () => {
+    for (const changes of [{ Effect: "Allow" }, { Action: "s3:GetObject" }, { Principal: { AWS: "arn:aws:iam::333333333333:root" } }]) {
+      expect(verdict(rule, dataBucket({ policy: [tls, denySseC(objects, changes)] }))).toBe("non-compliant");
+    }
+  });
+
+  test("near miss: only another bucket's policy has the Deny", () => {
+    const stack = dataBucket({ policy: [tls] }).bucket(OTHER, OTHER_NAME, secureParts(OTHER_NAME));
+    expect(verdict(rule, stack)).toBe("non-compliant");
+    expect(verdict(rule, stack, `aws_s3_bucket.${OTHER}`)).toBe("compliant");
+    expect(verdict(rule, dataBucket({ policy: [tls, denySseC([`${arn(OTHER_NAME)}/*`])] }))).toBe("non-compliant");
   });
 });
 

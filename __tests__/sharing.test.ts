@@ -5,10 +5,12 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import * as path from "path";
 import { QuotaError } from "../policies/quotas";
 import { synthesize } from "../synth";
 import { resourcesOf, stackText, synthInput, Synthesized } from "./helpers/synth";
 import { minimalInput, referenceInput, resolve } from "./helpers/topology";
+import { tempDir } from "./helpers/tmp";
 
 const DATA = "acme-ml-data-222222222222-us-east-1";
 const LOGS = "acme-ml-logs-222222222222-us-east-1";
@@ -231,7 +233,7 @@ describe("quotas", () => {
     input.datasets[0].consumers[0] = { account: "science", via: "assume-role", roles: Array.from({ length: 60 }, (_, i) => `team-role-${i}`) };
     let error: unknown;
     try {
-      synthesize(resolve(input), `${require("os").tmpdir()}/mlshare-quota-${process.pid}/cdktf.out`);
+      synthesize(resolve(input), path.join(tempDir("mlshare-quota-"), "cdktf.out"));
     } catch (e) {
       error = e;
     }

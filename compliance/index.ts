@@ -7,6 +7,7 @@ import { IamNoWildcardActions } from "./rules/iam-no-wildcard-actions";
 import { KmsKeyRotation } from "./rules/kms-key-rotation";
 import { ProviderAssumesDeployRole } from "./rules/provider-assumes-deploy-role";
 import { ProviderDefaultTags } from "./rules/provider-default-tags";
+import { S3DenySseC } from "./rules/s3-deny-sse-c";
 import { S3KmsEncrypted } from "./rules/s3-kms-encrypted";
 import { S3OwnerEnforced } from "./rules/s3-owner-enforced";
 import { S3PublicAccessBlocked } from "./rules/s3-public-access-blocked";
@@ -22,6 +23,7 @@ export const RULES: readonly Rule[] = [
   S3Versioned,
   S3KmsEncrypted,
   S3TlsOnly,
+  S3DenySseC,
   KmsKeyRotation,
   IamNoWildcardActions,
   IamAllowHasResource,

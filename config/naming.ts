@@ -87,6 +87,14 @@ export function restrictedDatasetKeyAlias(project: string, dataset: string): str
   return `alias/${project}/dataset/${dataset}`;
 }
 
+/**
+ * The bucket of a restricted dataset: a bucket of its own, whose default encryption is the
+ * dataset's own key (so uploads, multipart parts included, need no encryption header).
+ */
+export function restrictedDatasetBucketName(project: string, dataset: string, accountId: string, region: string): string {
+  return `${project}-rd-${dataset}-${accountId}-${region}`;
+}
+
 /** The bucket of a model artifact set. */
 export function artifactBucketName(project: string, set: string, accountId: string, region: string): string {
   return `${project}-ma-${set}-${accountId}-${region}`;

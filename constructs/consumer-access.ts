@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { datasetAccesses } from "../config/grants";
 import { Account, Topology } from "../config/model";
 import { planArtifacts } from "../sharing/artifact-plan";
-import { accessPointFor, dataPlanOf, datasetKeyAlias } from "../sharing/data-plan";
+import { accessPointFor, dataPlanFor, datasetPrefix } from "../sharing/data-plan";
 import { identityStatementsOf } from "../sharing/identity-plan";
 import { optional } from "./outputs";
 import { RoleGrants } from "./role-grants";
@@ -43,15 +43,15 @@ export class ConsumerAccess extends Construct {
     const datasets: Record<string, unknown> = {};
     for (const a of datasetAccesses(topology)) {
       if (a.consumer.key !== account.key) continue;
-      const plan = dataPlanOf(topology, a.provider.key)!;
+      const plan = dataPlanFor(topology, a.dataset);
       const aps = [...new Set(a.roles.map((r) => accessPointFor(plan, r, a.dataset.name)?.arn).filter((x): x is string => !!x))];
       datasets[a.dataset.name] = {
         provider: a.provider.key,
         access: a.access,
         via: a.via,
         roles: a.roles.map((r) => r.roleArn),
-        s3Uri: `s3://${plan.bucketName}/${a.dataset.name}/`,
-        kmsKeyAlias: datasetKeyAlias(topology, a.dataset, a.provider),
+        s3Uri: `s3://${plan.bucketName}/${datasetPrefix(a.dataset)}`,
+        kmsKeyAlias: plan.keyAlias,
         ...optional("accessPointArn", aps[0]),
         ...optional("readerRoleArn", a.readerRole?.roleArn),
         ...optional("externalId", a.readerRole?.externalId),

@@ -11,8 +11,8 @@ import { PolicyDocument } from "../policies/document";
 import { kmsActions, S3_LIST, s3ObjectActions, STS_ASSUME } from "../policies/perms";
 import { assertWithinQuota } from "../policies/quotas";
 import { planArtifacts } from "../sharing/artifact-plan";
-import { dataPlanOf, datasetKeyAlias, datasetListPrefix, DataBucketPlan } from "../sharing/data-plan";
-import { keyPolicyStatements, KeyUse } from "../sharing/key-plan";
+import { dataPlansOf, datasetListPrefix, datasetObjectsArn, datasetPrefix, DataBucketPlan } from "../sharing/data-plan";
+import { bucketContext, keyPolicyStatements, KeyUse, s3ViaService } from "../sharing/key-plan";
 import { admitRoles } from "../sharing/principals";
 import { SecureBucket } from "./secure-bucket";
 import { optional } from "./outputs";
@@ -27,30 +27,31 @@ export interface ProviderSharesProps {
 }
 
 /**
- * The provider side of data and model sharing in one account: the dataset key(s), the data
- * bucket with one prefix per dataset, its access log bucket, access points when grants
- * outgrow the bucket policy, reader roles for `via: assume-role`, and one bucket and key per
- * model artifact set. Every policy admits exactly the roles the topology grants.
+ * The provider side of data and model sharing in one account: the dataset key and the data
+ * bucket with one prefix per dataset, one bucket and key per restricted dataset, their access
+ * log bucket, access points when grants outgrow a bucket policy, reader roles for
+ * `via: assume-role`, and one bucket and key per model artifact set. Every policy admits
+ * exactly the roles the topology grants.
  */
 export class ProviderShares extends Construct {
   constructor(scope: Construct, id: string, props: ProviderSharesProps) {
     super(scope, id);
     const { topology, account, provider } = props;
-    const plan = dataPlanOf(topology, account.key);
+    const plans = dataPlansOf(topology, account.key);
     const artifacts = planArtifacts(topology, account.key);
-    if (!plan && !artifacts.length) return;
+    if (!plans.length && !artifacts.length) return;
 
     const logs = new SecureBucket(this, "AccessLogBucket", {
       bucketName: account.names.logBucket,
       partition: account.partition,
       provider,
       encryption: { kind: "s3-managed-for-access-logs" },
-      policy: this.logDeliveryPolicy(account, [...(plan ? [plan.bucketName] : []), ...artifacts.map((a) => a.bucketName)]),
+      policy: this.logDeliveryPolicy(account, [...plans.map((p) => p.bucketName), ...artifacts.map((a) => a.bucketName)]),
     });
     const accessLogs = (bucket: string) => ({ target: logs, prefix: `s3/${bucket}/` });
 
     const datasetsOutput: Record<string, unknown> = {};
-    if (plan) this.datasets(topology, account, provider, plan, accessLogs(plan.bucketName), datasetsOutput);
+    for (const plan of plans) this.dataBucket(topology, account, provider, plan, accessLogs(plan.bucketName), datasetsOutput);
 
     const artifactsOutput: Record<string, unknown> = {};
     for (const a of artifacts) {
@@ -58,7 +59,7 @@ export class ProviderShares extends Construct {
         provider,
         alias: a.keyAlias,
         description: `mlshare: model artifacts ${a.access.set.name}`,
-        statements: keyPolicyStatements(topology, account, a.keyUses),
+        statements: keyPolicyStatements(topology, account, a.keyUses, [a.bucketArn]),
       });
       const policy = new PolicyDocument(`bucket policy of ${a.bucketName}`, "bucket");
       for (const s of a.grantStatements) policy.add(s);
@@ -78,7 +79,7 @@ export class ProviderShares extends Construct {
         readers: a.access.readers.map((r) => r.roleArn),
       };
     }
-    if (plan) new TerraformOutput(this, "datasets", { staticId: true, description: "Datasets this account provides: where they are and who reads them", value: datasetsOutput });
+    if (plans.length) new TerraformOutput(this, "datasets", { staticId: true, description: "Datasets this account provides: where they are and who reads them", value: datasetsOutput });
     if (artifacts.length) new TerraformOutput(this, "model_artifacts", { staticId: true, description: "Model artifact sets this account owns", value: artifactsOutput });
   }
 
@@ -97,7 +98,8 @@ export class ProviderShares extends Construct {
     });
   }
 
-  private datasets(
+  /** One bucket of datasets: its key, the bucket, its access points and reader roles, and their outputs. */
+  private dataBucket(
     topology: Topology,
     account: Account,
     provider: AwsProvider,
@@ -105,41 +107,23 @@ export class ProviderShares extends Construct {
     accessLogs: { target: SecureBucket; prefix: string },
     output: Record<string, unknown>,
   ): void {
-    // Keys: one for the account's datasets, one per restricted dataset.
-    const usesOf = (alias: string): KeyUse[] =>
-      plan.accesses
-        .filter((a) => a.via === "bucket-policy" && datasetKeyAlias(topology, a.dataset, account) === alias)
-        .flatMap((a) => a.roles.map((role) => ({ role, access: a.access })));
-    const keys = new Map<string, SharedKey>();
-    const aliases = [...new Set(plan.datasets.map((d) => datasetKeyAlias(topology, d, account)))];
-    if (!aliases.includes(account.names.datasetKeyAlias)) aliases.unshift(account.names.datasetKeyAlias);
-    for (const alias of aliases) {
-      const restricted = alias !== account.names.datasetKeyAlias;
-      keys.set(
-        alias,
-        new SharedKey(this, restricted ? `RestrictedKey-${alias.split("/").pop()}` : "DatasetKey", {
-          provider,
-          alias,
-          description: restricted ? `mlshare: restricted dataset ${alias.split("/").pop()}` : "mlshare: datasets of this account",
-          statements: keyPolicyStatements(topology, account, usesOf(alias)),
-        }),
-      );
-    }
-    const defaultKey = keys.get(account.names.datasetKeyAlias)!;
+    const restricted = plan.restricted?.name;
+    const uses: KeyUse[] = plan.accesses.filter((a) => a.via === "bucket-policy").flatMap((a) => a.roles.map((role) => ({ role, access: a.access })));
+    const key = new SharedKey(this, restricted ? `RestrictedKey-${restricted}` : "DatasetKey", {
+      provider,
+      alias: plan.keyAlias,
+      description: restricted ? `mlshare: restricted dataset ${restricted}` : "mlshare: datasets of this account",
+      statements: keyPolicyStatements(topology, account, uses, [plan.bucketArn]),
+    });
 
     const policy = new PolicyDocument(`bucket policy of ${plan.bucketName}`, "bucket");
     for (const s of plan.grantStatements) policy.add(s);
-    const bucket = new SecureBucket(this, "DataBucket", {
+    // The key is the bucket's default: uploads name no key, multipart parts included.
+    const bucket = new SecureBucket(this, restricted ? `RestrictedBucket-${restricted}` : "DataBucket", {
       bucketName: plan.bucketName,
       partition: account.partition,
       provider,
-      encryption: {
-        kind: "kms",
-        keyArn: defaultKey.arn,
-        restricted: plan.datasets
-          .filter((d) => d.classification === "restricted")
-          .map((d) => ({ dataset: d.name, keyArn: keys.get(datasetKeyAlias(topology, d, account))!.arn })),
-      },
+      encryption: { kind: "kms", keyArn: key.arn },
       policy,
       accessLogs,
     });
@@ -166,7 +150,7 @@ export class ProviderShares extends Construct {
     const readerRoles = new Map<string, string>();
     for (const access of plan.accesses) {
       if (access.via !== "assume-role" || !access.roles.length) continue;
-      readerRoles.set(`${access.dataset.name} ${access.consumer.key}`, this.readerRole(topology, provider, plan, access, keys.get(datasetKeyAlias(topology, access.dataset, account))!.arn));
+      readerRoles.set(`${access.dataset.name} ${access.consumer.key}`, this.readerRole(topology, provider, plan, access, key.arn));
     }
 
     for (const d of plan.datasets) {
@@ -174,8 +158,8 @@ export class ProviderShares extends Construct {
       const aps: Record<string, string> = {};
       for (const ap of plan.accessPoints) if (ap.grants.some((g) => g.dataset === d.name)) aps[ap.consumer.key] = ap.arn;
       output[d.name] = {
-        s3Uri: `s3://${plan.bucketName}/${d.name}/`,
-        kmsKeyAlias: datasetKeyAlias(topology, d, account),
+        s3Uri: `s3://${plan.bucketName}/${datasetPrefix(d)}`,
+        kmsKeyAlias: plan.keyAlias,
         classification: d.classification,
         accessPointArns: aps,
         consumers: Object.fromEntries(
@@ -212,21 +196,29 @@ export class ProviderShares extends Construct {
       assumeRolePolicy: trust.toString(),
       maxSessionDuration: 3600,
     });
+    const prefix = datasetPrefix(access.dataset);
+    const listPrefix = datasetListPrefix(prefix);
     const permissions = new PolicyDocument(`identity policy of ${reader.roleName}`, "identity")
       .add({
         sid: "DatasetObjects",
         effect: "Allow",
         actions: s3ObjectActions(access.access),
-        resources: [`${plan.bucketArn}/${access.dataset.name}/*`],
+        resources: [datasetObjectsArn(plan.bucketArn, false, prefix)],
       })
       .add({
         sid: "ListDataset",
         effect: "Allow",
         actions: [...S3_LIST],
         resources: [plan.bucketArn],
-        conditions: { StringLike: { "s3:prefix": [datasetListPrefix(access.dataset.name)] } },
+        ...(listPrefix ? { conditions: { StringLike: { "s3:prefix": [listPrefix] } } } : {}),
       })
-      .add({ sid: "DatasetKey", effect: "Allow", actions: kmsActions(access.access), resources: [keyArn] });
+      .add({
+        sid: "DatasetKey",
+        effect: "Allow",
+        actions: kmsActions(access.access),
+        resources: [keyArn],
+        conditions: { StringEquals: { "kms:ViaService": s3ViaService(plan.provider.region) }, ...bucketContext([plan.bucketArn]) },
+      });
     assertWithinQuota("role-inline", permissions.name, permissions.toString());
     new IamRolePolicy(this, `ReaderPolicy-${access.dataset.name}-${access.consumer.key}`, {
       provider,

@@ -8,14 +8,14 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { bucketArn } from "../config/naming";
-import { baselineBucketStatements, RestrictedPrefix } from "../policies/bucket-baseline";
+import { baselineBucketStatements } from "../policies/bucket-baseline";
 import { PolicyDocument } from "../policies/document";
 import { assertWithinQuota } from "../policies/quotas";
 
 /** How a bucket encrypts objects at rest. */
 export type BucketEncryption =
-  /** SSE-KMS with bucket keys; with `keyArn`, uploads must use that key. */
-  | { readonly kind: "kms"; readonly keyArn?: string; readonly restricted?: readonly RestrictedPrefix[] }
+  /** SSE-KMS with bucket keys; with `keyArn`, uploads must use that key (or name none). */
+  | { readonly kind: "kms"; readonly keyArn?: string }
   /** SSE-S3: only for server access log targets, which S3 cannot deliver to with SSE-KMS. */
   | { readonly kind: "s3-managed-for-access-logs" };
 
@@ -31,7 +31,7 @@ export interface SecureBucketProps {
   readonly encryption?: BucketEncryption;
   /**
    * The bucket policy, with the grants already in it. The construct adds its baseline Deny
-   * statements (TLS only, right key on upload) to it.
+   * statements (TLS only, no SSE-C, right key on upload) to it.
    * @default a policy with the baseline statements only
    */
   readonly policy?: PolicyDocument;
@@ -46,8 +46,10 @@ export interface SecureBucketProps {
 
 /**
  * An S3 bucket with the secure defaults of DESIGN.md: the four public access blocks,
- * BucketOwnerEnforced, versioning, encryption at rest, a Deny on non-TLS requests and, with a
- * KMS key, a Deny on uploads not encrypted with that key; `prevent_destroy` unless opted out.
+ * BucketOwnerEnforced, versioning, encryption at rest, a Deny on non-TLS requests, a Deny on
+ * uploads with a customer-provided key (SSE-C) and, with a KMS key, a Deny on uploads naming
+ * another key or encryption; `prevent_destroy` unless opted out. hashicorp/aws 5.100.0 has no
+ * setting that blocks SSE-C on the bucket (S3's `BlockedEncryptionTypes`), so the policy does it.
  */
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -113,7 +115,7 @@ export class SecureBucket extends Construct {
     }
 
     const policy = props.policy ?? new PolicyDocument(`bucket policy of ${props.bucketName}`, "bucket");
-    for (const statement of baselineBucketStatements(this.arn, encryption.kind === "kms" && encryption.keyArn ? { keyArn: encryption.keyArn, restricted: encryption.restricted } : undefined)) {
+    for (const statement of baselineBucketStatements(this.arn, encryption.kind === "kms" && encryption.keyArn ? { keyArn: encryption.keyArn } : undefined)) {
       policy.add(statement);
     }
     this.policyDocument = policy;

@@ -1,35 +1,55 @@
 /**
- * The Deny statements every bucket policy of this project starts with: TLS only and, for
- * KMS-encrypted buckets with a key of their own, uploads only with the right key. One
- * definition, used by the buckets and by the planning that measures bucket policies.
+ * The Deny statements every bucket policy of this project starts with: TLS only, no
+ * customer-provided keys (SSE-C) and, for KMS-encrypted buckets with a key of their own,
+ * uploads only with that key. One definition, used by the buckets and by the planning that
+ * measures bucket policies.
  */
 import { Statement } from "./document";
 
-/** A prefix whose objects must be encrypted with a key of their own (restricted datasets). */
-export interface RestrictedPrefix {
-  /** The prefix without its trailing slash (the dataset name). */
-  readonly dataset: string;
+/** What the upload Deny statements need to know of the bucket's key. */
+export interface UploadKeys {
+  /**
+   * The bucket's default key: an upload naming another key, or an encryption other than
+   * SSE-KMS, is denied. An upload naming none gets the bucket's default, which is this key.
+   */
   readonly keyArn: string;
 }
 
-/** What the upload Deny statements need to know of the bucket's keys. */
-export interface UploadKeys {
-  /** The default key: uploads naming another key (or no KMS) are denied. */
-  readonly keyArn: string;
-  /** Prefixes that must name a key of their own. */
-  readonly restricted?: readonly RestrictedPrefix[];
-}
+/** The condition key S3 sets when a request carries a customer-provided key (SSE-C). */
+export const SSE_C_HEADER = "s3:x-amz-server-side-encryption-customer-algorithm";
 
 /** The baseline Deny statements of a bucket policy. */
 export function baselineBucketStatements(bucketArn: string, keys?: UploadKeys): Statement[] {
-  const out = [tlsStatement(bucketArn)];
-  if (keys) out.push(...uploadKeyStatements(bucketArn, keys.keyArn, keys.restricted ?? []));
+  const out = [tlsStatement(bucketArn), sseCStatement(bucketArn)];
+  if (keys) out.push(...uploadKeyStatements(bucketArn, keys.keyArn));
   return out;
 }
 
-function uploadKeyStatements(bucketArn: string, defaultKeyArn: string, restricted: readonly RestrictedPrefix[]): Statement[] {
+/**
+ * SSE-C: an object encrypted with a key only its writer holds can be read by nobody else, and
+ * overwriting a current version with one destroys the data for every reader. CreateMultipartUpload,
+ * UploadPart and CopyObject with SSE-C are authorized as s3:PutObject and carry the header too.
+ */
+function sseCStatement(bucketArn: string): Statement {
+  return {
+    sid: "DenySseCUploads",
+    effect: "Deny",
+    principals: { any: true },
+    actions: ["s3:PutObject"],
+    resources: [`${bucketArn}/*`],
+    conditions: { Null: { [SSE_C_HEADER]: false } },
+  };
+}
+
+/**
+ * Uploads must not name another key, KMS without a key, or another encryption. Each Deny
+ * holds only when a header is present (the `Null` guards): a request without encryption
+ * headers gets the bucket's default key, and UploadPart and CompleteMultipartUpload, which S3
+ * authorizes as s3:PutObject, carry no encryption headers at all.
+ */
+function uploadKeyStatements(bucketArn: string, keyArn: string): Statement[] {
   const objects = `${bucketArn}/*`;
-  const out: Statement[] = [
+  return [
     {
       sid: "DenyUploadsWithOtherKey",
       effect: "Deny",
@@ -37,8 +57,20 @@ function uploadKeyStatements(bucketArn: string, defaultKeyArn: string, restricte
       actions: ["s3:PutObject"],
       resources: [objects],
       conditions: {
-        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": [defaultKeyArn, ...restricted.map((r) => r.keyArn)] },
+        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
         Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": false },
+      },
+    },
+    {
+      // `aws:kms` without a key id makes S3 use the account's AWS managed key (aws/s3), which
+      // no consumer can be granted.
+      sid: "DenyUploadsWithAwsManagedKey",
+      effect: "Deny",
+      principals: { any: true },
+      actions: ["s3:PutObject"],
+      resources: [objects],
+      conditions: {
+        Null: { "s3:x-amz-server-side-encryption": false, "s3:x-amz-server-side-encryption-aws-kms-key-id": true },
       },
     },
     {
@@ -53,18 +85,6 @@ function uploadKeyStatements(bucketArn: string, defaultKeyArn: string, restricte
       },
     },
   ];
-  // A restricted dataset's objects must name its own key: the bucket default would use the shared one.
-  restricted.forEach((r, i) =>
-    out.push({
-      sid: `DenyRestrictedUploadsWithoutOwnKey${i + 1}`,
-      effect: "Deny",
-      principals: { any: true },
-      actions: ["s3:PutObject"],
-      resources: [`${bucketArn}/${r.dataset}/*`],
-      conditions: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": r.keyArn } },
-    }),
-  );
-  return out;
 }
 
 function tlsStatement(bucketArn: string): Statement {
@@ -77,4 +97,3 @@ function tlsStatement(bucketArn: string): Statement {
     conditions: { Bool: { "aws:SecureTransport": false } },
   };
 }
-

@@ -21,10 +21,15 @@ export const KMS_ENCRYPT = ["kms:GenerateDataKey"] as const;
 /** Assuming a role. */
 export const STS_ASSUME = ["sts:AssumeRole"] as const;
 
-/** The key administration the owning account keeps (no use of the key for data, no kms:*). */
+/**
+ * The key administration the owning account keeps (no use of the key for data, no kms:*).
+ * Not `kms:Create*`: it holds kms:CreateGrant, and a grant's operations ignore the key
+ * policy's conditions (through S3 only, from the granted accounts); grants are
+ * {@link KMS_CREATE_GRANT}, for AWS services only.
+ */
 export const KMS_ADMIN = [
   "kms:CancelKeyDeletion",
-  "kms:Create*",
+  "kms:CreateAlias",
   "kms:Delete*",
   "kms:Describe*",
   "kms:Disable*",
@@ -39,6 +44,9 @@ export const KMS_ADMIN = [
   "kms:UntagResource",
   "kms:Update*",
 ] as const;
+
+/** Creating a grant on the key: only for an AWS service's resource (`kms:GrantIsForAWSResource`). */
+export const KMS_CREATE_GRANT = ["kms:CreateGrant"] as const;
 
 /** What the owning account's own principals may do with the key, through S3 only. */
 export const KMS_USE_VIA_S3 = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"] as const;

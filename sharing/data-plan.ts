@@ -3,6 +3,10 @@
  * key encrypts it, and the statements of the bucket, access point and key policies. A pure
  * function of the topology, so the consumer stacks compute the same plan and name the same
  * buckets, access points and keys in their identity policies.
+ *
+ * A provider's datasets share its data bucket, one prefix each, under the account's dataset
+ * key; a `restricted` dataset has a bucket of its own (objects at its root) whose default
+ * encryption is the dataset's own key, so no upload (multipart parts included) has to name it.
  */
 import { DatasetAccess, datasetAccesses, RoleRef } from "../config/grants";
 import { Account, accountOf, Dataset, Topology } from "../config/model";
@@ -30,13 +34,20 @@ export interface AccessPointPlan {
   readonly statements: readonly Statement[];
 }
 
-/** The data bucket of a provider account and how consumers reach it. */
+/** A bucket holding datasets of a provider account, and how consumers reach it. */
 export interface DataBucketPlan {
   readonly provider: Account;
   readonly bucketName: string;
   readonly bucketArn: string;
+  /** The alias of the bucket's default key, which encrypts every object of the bucket. */
+  readonly keyAlias: string;
+  /**
+   * The restricted dataset this bucket holds alone, at its root; undefined for the provider's
+   * data bucket, which holds the other datasets, one prefix each.
+   */
+  readonly restricted?: Dataset;
   readonly datasets: readonly Dataset[];
-  /** Every grant of the provider's datasets. */
+  /** Every grant of the bucket's datasets. */
   readonly accesses: readonly DatasetAccess[];
   /**
    * `bucket-policy`: the bucket policy names the consumer roles. `access-points`: the grants
@@ -58,14 +69,29 @@ export function datasetKeyAlias(topology: Topology, dataset: Dataset, provider: 
     : provider.names.datasetKeyAlias;
 }
 
-/** The ARN of the objects of a dataset, through the bucket or an access point. */
-export function datasetObjectsArn(base: string, viaAccessPoint: boolean, dataset: string): string {
-  return viaAccessPoint ? `${base}/object/${dataset}/*` : `${base}/${dataset}/*`;
+/** The bucket that holds a dataset: its own when restricted, else its provider's data bucket. */
+export function datasetBucketName(topology: Topology, dataset: Dataset, provider: Account): string {
+  return dataset.classification === "restricted"
+    ? naming.restrictedDatasetBucketName(topology.project, dataset.name, provider.id, provider.region)
+    : provider.names.dataBucket;
 }
 
-/** The s3:prefix values that list a dataset (StringLike `<name>/*` also matches `<name>/`). */
-export function datasetListPrefix(dataset: string): string {
-  return `${dataset}/*`;
+/** The key prefix of a dataset's objects in its bucket: `<name>/`, or "" for a bucket of its own. */
+export function datasetPrefix(dataset: Dataset): string {
+  return dataset.classification === "restricted" ? "" : `${dataset.name}/`;
+}
+
+/** The ARN of the objects under a prefix, through the bucket or an access point (`base`). */
+export function datasetObjectsArn(base: string, viaAccessPoint: boolean, prefix: string): string {
+  return viaAccessPoint ? `${base}/object/${prefix}*` : `${base}/${prefix}*`;
+}
+
+/**
+ * The s3:prefix value that lists a prefix (StringLike `<name>/*` also matches `<name>/`);
+ * undefined for a whole bucket, which is listed without a prefix condition.
+ */
+export function datasetListPrefix(prefix: string): string | undefined {
+  return prefix ? `${prefix}*` : undefined;
 }
 
 /** A key ARN of the size AWS will see, for measuring policies before keys exist. */
@@ -82,10 +108,18 @@ function roleGrants(accesses: readonly DatasetAccess[]): RoleDatasetGrant[] {
 
 /**
  * Statements granting roles their datasets on a resource (`base` = bucket or access point
- * ARN). Roles with the same access to the same datasets share statements, so a policy grows
- * with the number of distinct grants, not with roles times datasets.
+ * ARN; `prefixOf` gives a dataset's key prefix in the bucket). Roles with the same access to
+ * the same datasets share statements, so a policy grows with the number of distinct grants,
+ * not with roles times datasets.
  */
-export function grantStatements(topology: Topology, grants: readonly RoleDatasetGrant[], base: string, viaAccessPoint: boolean, sidPrefix: string): Statement[] {
+export function grantStatements(
+  topology: Topology,
+  grants: readonly RoleDatasetGrant[],
+  base: string,
+  viaAccessPoint: boolean,
+  sidPrefix: string,
+  prefixOf: (dataset: string) => string,
+): Statement[] {
   // Per role and access level, the datasets it reaches.
   const perRole = groupBy(grants, (g) => `${g.role.roleArn} ${g.access}`);
   const groups = groupBy([...perRole.values()], (gs) => `${gs[0].access} ${[...new Set(gs.map((g) => g.dataset))].sort().join(",")}`);
@@ -101,46 +135,73 @@ export function grantStatements(topology: Topology, grants: readonly RoleDataset
       effect: "Allow",
       principals: who.principals,
       actions: s3ObjectActions(access),
-      resources: datasets.map((d) => datasetObjectsArn(base, viaAccessPoint, d)),
+      resources: datasets.map((d) => datasetObjectsArn(base, viaAccessPoint, prefixOf(d))),
       conditions: who.conditions,
     });
+    const prefixes = datasets.map((d) => datasetListPrefix(prefixOf(d)));
     out.push({
       sid: `${sidPrefix}${n}List`,
       effect: "Allow",
       principals: who.principals,
       actions: [...S3_LIST],
       resources: [base],
-      conditions: { ...who.conditions, StringLike: { "s3:prefix": datasets.map(datasetListPrefix) } },
+      // A dataset with a bucket of its own is listed whole; the others by their prefix.
+      conditions: prefixes.includes(undefined) ? who.conditions : { ...who.conditions, StringLike: { "s3:prefix": prefixes as string[] } },
     });
   }
   return out;
 }
 
-/** The restricted datasets of a provider and their key ARNs, given how to name a key. */
-export function restrictedKeys(topology: Topology, datasets: readonly Dataset[], keyArnOf: (alias: string) => string) {
-  return datasets
-    .filter((d) => d.classification === "restricted")
-    .map((d) => ({ dataset: d.name, keyArn: keyArnOf(naming.restrictedDatasetKeyAlias(topology.project, d.name)) }));
+/**
+ * Plans the buckets of a provider account: its data bucket (when it provides a dataset that
+ * is not restricted), then one bucket per restricted dataset. Access points are numbered per
+ * consumer account across all of them, so their names never collide.
+ */
+export function planDataBuckets(topology: Topology, provider: Account): DataBucketPlan[] {
+  const datasets = topology.datasets.filter((d) => d.account === provider.key);
+  const accesses = datasetAccesses(topology).filter((a) => a.provider.key === provider.key);
+  const used = new Map<string, number>();
+  const nextAccessPoint = (consumerKey: string) => {
+    const n = (used.get(consumerKey) ?? 0) + 1;
+    used.set(consumerKey, n);
+    return n;
+  };
+  const shared = datasets.filter((d) => d.classification !== "restricted");
+  const out: DataBucketPlan[] = [];
+  if (shared.length) {
+    out.push(planBucket(topology, provider, provider.names.dataBucket, provider.names.datasetKeyAlias, undefined, shared, accesses, nextAccessPoint));
+  }
+  for (const d of datasets.filter((x) => x.classification === "restricted")) {
+    out.push(planBucket(topology, provider, datasetBucketName(topology, d, provider), datasetKeyAlias(topology, d, provider), d, [d], accesses, nextAccessPoint));
+  }
+  return out;
 }
 
-/** Plans the data bucket of a provider account; undefined when it provides no dataset. */
-export function planDataBucket(topology: Topology, provider: Account): DataBucketPlan | undefined {
-  const datasets = topology.datasets.filter((d) => d.account === provider.key);
-  if (!datasets.length) return undefined;
-  const bucketName = provider.names.dataBucket;
+function planBucket(
+  topology: Topology,
+  provider: Account,
+  bucketName: string,
+  keyAlias: string,
+  restricted: Dataset | undefined,
+  datasets: readonly Dataset[],
+  providerAccesses: readonly DatasetAccess[],
+  nextAccessPoint: (consumerKey: string) => number,
+): DataBucketPlan {
   const bucketArn = naming.bucketArn(provider.partition, bucketName);
-  const accesses = datasetAccesses(topology).filter((a) => a.provider.key === provider.key);
+  const names = new Set(datasets.map((d) => d.name));
+  const prefixOf = (name: string) => datasetPrefix(datasets.find((d) => d.name === name)!);
+  const accesses = providerAccesses.filter((a) => names.has(a.dataset.name));
   const grants = roleGrants(accesses);
+  const base = { provider, bucketName, bucketArn, keyAlias, ...(restricted ? { restricted } : {}), datasets, accesses };
 
-  const direct = grantStatements(topology, grants, bucketArn, false, "Grant");
-  const sizingKey = sizingKeyArn(provider);
-  const baseline = baselineBucketStatements(bucketArn, { keyArn: sizingKey, restricted: restrictedKeys(topology, datasets, () => sizingKey) });
+  const direct = grantStatements(topology, grants, bucketArn, false, "Grant", prefixOf);
+  const baseline = baselineBucketStatements(bucketArn, { keyArn: sizingKeyArn(provider) });
   const size = policySize("bucket", JSON.stringify(documentJson([...direct, ...baseline])));
   if (size <= QUOTAS.bucket.limit) {
-    return { provider, bucketName, bucketArn, datasets, accesses, mode: "bucket-policy", grantStatements: direct, accessPoints: [], accessPointIndex: new Map() };
+    return { ...base, mode: "bucket-policy", grantStatements: direct, accessPoints: [], accessPointIndex: new Map() };
   }
 
-  const accessPoints = planAccessPoints(topology, provider, grants);
+  const accessPoints = planAccessPoints(topology, provider, grants, prefixOf, nextAccessPoint);
   const delegate: Statement = {
     sid: "DelegateToAccessPoints",
     effect: "Allow",
@@ -153,14 +214,20 @@ export function planDataBucket(topology: Topology, provider: Account): DataBucke
   };
   const accessPointIndex = new Map<string, AccessPointPlan>();
   for (const ap of accessPoints) for (const g of ap.grants) accessPointIndex.set(`${g.role.roleArn} ${g.dataset}`, ap);
-  return { provider, bucketName, bucketArn, datasets, accesses, mode: "access-points", grantStatements: [delegate], accessPoints, accessPointIndex };
+  return { ...base, mode: "access-points", grantStatements: [delegate], accessPoints, accessPointIndex };
 }
 
 /**
  * Access points per consumer account, each with a policy within 20 KB: a consumer's
  * datasets are halved across more access points until each policy fits.
  */
-function planAccessPoints(topology: Topology, provider: Account, grants: readonly RoleDatasetGrant[]): AccessPointPlan[] {
+function planAccessPoints(
+  topology: Topology,
+  provider: Account,
+  grants: readonly RoleDatasetGrant[],
+  prefixOf: (dataset: string) => string,
+  nextAccessPoint: (consumerKey: string) => number,
+): AccessPointPlan[] {
   const out: AccessPointPlan[] = [];
   const accounts = new Map(topology.accounts.map((a) => [a.key, a]));
   for (const [consumerKey, consumerGrants] of groupBy(grants, (g) => g.role.account)) {
@@ -169,7 +236,7 @@ function planAccessPoints(topology: Topology, provider: Account, grants: readonl
     const split = (gs: RoleDatasetGrant[]) => {
       const datasets = [...new Set(gs.map((g) => g.dataset))];
       const probe = naming.accessPointArn(provider.partition, provider.region, provider.id, naming.accessPointName(topology.project, consumer.id, 999));
-      const size = policySize("access-point", JSON.stringify(documentJson(grantStatements(topology, gs, probe, true, "Grant"))));
+      const size = policySize("access-point", JSON.stringify(documentJson(grantStatements(topology, gs, probe, true, "Grant", prefixOf))));
       if (size <= QUOTAS["access-point"].limit || datasets.length < 2) {
         slices.push(gs);
         return;
@@ -179,11 +246,11 @@ function planAccessPoints(topology: Topology, provider: Account, grants: readonl
       split(gs.filter((g) => !half.has(g.dataset)));
     };
     split(consumerGrants);
-    slices.forEach((slice, i) => {
-      const name = naming.accessPointName(topology.project, consumer.id, i + 1);
+    for (const slice of slices) {
+      const name = naming.accessPointName(topology.project, consumer.id, nextAccessPoint(consumerKey));
       const arn = naming.accessPointArn(provider.partition, provider.region, provider.id, name);
-      out.push({ name, arn, consumer, grants: slice, statements: grantStatements(topology, slice, arn, true, "Grant") });
-    });
+      out.push({ name, arn, consumer, grants: slice, statements: grantStatements(topology, slice, arn, true, "Grant", prefixOf) });
+    }
   }
   return out;
 }
@@ -193,12 +260,20 @@ export function accessPointFor(plan: DataBucketPlan, role: RoleRef, dataset: str
   return plan.accessPointIndex.get(`${role.roleArn} ${dataset}`);
 }
 
-const plans = new WeakMap<Topology, Map<string, DataBucketPlan | undefined>>();
+const plans = new WeakMap<Topology, Map<string, DataBucketPlan[]>>();
 
-/** The data bucket plan of a provider, computed once per topology. */
-export function dataPlanOf(topology: Topology, providerKey: string): DataBucketPlan | undefined {
+/** The bucket plans of a provider (data bucket first, then restricted datasets), computed once per topology. */
+export function dataPlansOf(topology: Topology, providerKey: string): DataBucketPlan[] {
   let byProvider = plans.get(topology);
   if (!byProvider) plans.set(topology, (byProvider = new Map()));
-  if (!byProvider.has(providerKey)) byProvider.set(providerKey, planDataBucket(topology, accountOf(topology, providerKey)));
-  return byProvider.get(providerKey);
+  let found = byProvider.get(providerKey);
+  if (!found) byProvider.set(providerKey, (found = planDataBuckets(topology, accountOf(topology, providerKey))));
+  return found;
+}
+
+/** The plan of the bucket that holds a dataset. */
+export function dataPlanFor(topology: Topology, dataset: Dataset): DataBucketPlan {
+  const plan = dataPlansOf(topology, dataset.account).find((p) => p.datasets.includes(dataset));
+  if (!plan) throw new Error(`internal: no bucket plan holds dataset ${dataset.name}`);
+  return plan;
 }

@@ -9,8 +9,8 @@ import { Topology } from "../config/model";
 import { Statement } from "../policies/document";
 import { kmsActions, S3_LIST, s3ObjectActions, STS_ASSUME } from "../policies/perms";
 import { planArtifacts } from "./artifact-plan";
-import { accessPointFor, dataPlanOf, datasetKeyAlias, datasetListPrefix, datasetObjectsArn } from "./data-plan";
-import { s3ViaService } from "./key-plan";
+import { accessPointFor, dataPlanFor, datasetListPrefix, datasetObjectsArn, datasetPrefix } from "./data-plan";
+import { bucketContext, s3ViaService } from "./key-plan";
 
 /** What one role may reach, before it is merged into statements. */
 interface Reach {
@@ -18,8 +18,8 @@ interface Reach {
   readonly objects: Map<string, Set<string>>;
   /** Bucket or access point ARN -> s3:prefix values (undefined: the whole bucket). */
   readonly lists: Map<string, Set<string> | undefined>;
-  /** "region account actions" -> key aliases. */
-  readonly keys: Map<string, { region: string; accountId: string; partition: string; actions: string[]; aliases: Set<string> }>;
+  /** "region account actions" -> key aliases, and the buckets they encrypt. */
+  readonly keys: Map<string, { region: string; accountId: string; partition: string; actions: string[]; aliases: Set<string>; buckets: Set<string> }>;
   readonly assume: Set<string>;
 }
 
@@ -54,10 +54,11 @@ function addList(reach: Reach, base: string, prefix: string | undefined): void {
   reach.lists.get(base)!.add(prefix);
 }
 
-function addKey(reach: Reach, owner: { region: string; id: string; partition: string }, actions: string[], alias: string): void {
+function addKey(reach: Reach, owner: { region: string; id: string; partition: string }, actions: string[], alias: string, bucketArn: string): void {
   const key = `${owner.partition} ${owner.region} ${owner.id} ${actions.join(",")}`;
-  if (!reach.keys.has(key)) reach.keys.set(key, { region: owner.region, accountId: owner.id, partition: owner.partition, actions, aliases: new Set() });
+  if (!reach.keys.has(key)) reach.keys.set(key, { region: owner.region, accountId: owner.id, partition: owner.partition, actions, aliases: new Set(), buckets: new Set() });
   reach.keys.get(key)!.aliases.add(alias);
+  reach.keys.get(key)!.buckets.add(bucketArn);
 }
 
 /** The identity statements of every role of an account that takes part in a grant. */
@@ -72,12 +73,13 @@ export function identityStatementsOf(topology: Topology, accountKey: string): Ro
         reach.assume.add(access.readerRole!.roleArn);
         continue;
       }
-      const plan = dataPlanOf(topology, access.provider.key)!;
+      const plan = dataPlanFor(topology, access.dataset);
       const ap = accessPointFor(plan, role, access.dataset.name);
       const base = ap ? ap.arn : plan.bucketArn;
-      addObjects(reach, s3ObjectActions(access.access), datasetObjectsArn(base, !!ap, access.dataset.name));
-      addList(reach, base, datasetListPrefix(access.dataset.name));
-      addKey(reach, access.provider, kmsActions(access.access), datasetKeyAlias(topology, access.dataset, access.provider));
+      const prefix = datasetPrefix(access.dataset);
+      addObjects(reach, s3ObjectActions(access.access), datasetObjectsArn(base, !!ap, prefix));
+      addList(reach, base, datasetListPrefix(prefix));
+      addKey(reach, access.provider, kmsActions(access.access), plan.keyAlias, plan.bucketArn);
     }
   }
 
@@ -92,7 +94,7 @@ export function identityStatementsOf(topology: Topology, accountKey: string): Ro
       const reach = reachOf(roles, role);
       addObjects(reach, s3ObjectActions(access), `${plan.bucketArn}/*`);
       addList(reach, plan.bucketArn, undefined);
-      addKey(reach, owner, kmsActions(access), plan.keyAlias);
+      addKey(reach, owner, kmsActions(access), plan.keyAlias, plan.bucketArn);
     }
   }
 
@@ -130,6 +132,7 @@ function statementsOf(reach: Reach): Statement[] {
       conditions: {
         "ForAnyValue:StringEquals": { "kms:ResourceAliases": [...k.aliases].sort() },
         StringEquals: { "kms:ViaService": s3ViaService(k.region) },
+        ...bucketContext([...k.buckets]),
       },
     });
   }

@@ -50,6 +50,11 @@ export function checkNameLengths(c: Checker, t: Json, acc: AccountView, project:
     const d = obj(raw) ?? {};
     const name = str(d.name);
     if (!name) return;
+    const provider = str(d.account);
+    const providerId = provider ? acc.id.get(provider) : undefined;
+    if (d.classification === "restricted" && providerId) {
+      check(`datasets[${i}].name`, "bucket", naming.restrictedDatasetBucketName(project, name, providerId, acc.region.get(provider!)!));
+    }
     arr(d.consumers).forEach((cr, j) => {
       const cons = obj(cr) ?? {};
       const id = acc.id.get(str(cons.account) ?? "");
