@@ -5,6 +5,9 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  // A temporary directory of the run's own, which must be empty at the end (helpers/temp-guard.js).
+  globalSetup: "<rootDir>/__tests__/global-setup.js",
+  globalTeardown: "<rootDir>/__tests__/global-teardown.js",
   testTimeout: 120000,
   // Two workers on the project's 2-core machines: terraform runs in child processes, so the cores stay busy.
   maxWorkers: 2,

@@ -1,10 +1,12 @@
 /**
  * Synthesis that never leaves a half-written or non-compliant output behind: the app is
- * synthesized into a staging directory beside the output, checked there, and only then
- * swapped in. On any error the previous output stays exactly as it was.
+ * synthesized into a staging folder in the temporary directory, checked there, and only then
+ * published into the output (output/publish.ts: generated files replaced in place, everything
+ * else in a stack folder kept). On any error the output is not touched at all.
  */
 import { App } from "cdktf";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { TopologyError } from "./config/errors";
 import { loadTopology } from "./config/load";
@@ -13,6 +15,7 @@ import { checkCompliance, ComplianceReport, renderFindings } from "./compliance/
 import { StackJson } from "./compliance/rule";
 import { QuotaError } from "./policies/quotas";
 import { PolicyError } from "./policies/document";
+import { publish, runByCdktfCli } from "./output/publish";
 import { addStacks } from "./stacks/app";
 
 /** Raised when synthesized stacks break compliance rules the topology does not suppress. */
@@ -44,41 +47,35 @@ export interface SynthResult {
   readonly compliance: ComplianceReport;
 }
 
-/** Synthesizes a topology into `outdir`, atomically. Throws on any problem, leaving `outdir` untouched. */
-export function synthesize(topology: Topology, outdir: string): SynthResult {
+/** Options of {@link synthesize}. */
+export interface SynthOptions {
+  /**
+   * Remove the folders of stacks the topology no longer has. Default: only when the app runs
+   * on its own; under cdktf-cli, which removes them itself after the app (output/publish.ts).
+   */
+  readonly removeStaleStacks?: boolean;
+}
+
+/** Synthesizes a topology into `outdir`. Throws on any problem, leaving `outdir` untouched. */
+export function synthesize(topology: Topology, outdir: string, options: SynthOptions = {}): SynthResult {
   const target = path.resolve(outdir);
-  const staging = `${target}.staging-${process.pid}`;
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.rmSync(staging, { recursive: true, force: true });
+  // Staged outside the output: a refused synth changes nothing in it or beside it, not even an mtime.
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-staging-"));
   try {
     const app = new App({ outdir: staging, skipValidation: false });
-    // The bootstrap's local state lives in the folder synth runs in, outside the output that
-    // each synth replaces: named relative to where the stack's folder will finally be.
+    // The bootstrap's local state lives in the folder synth runs in, outside the output:
+    // named relative to where the stack's folder is in the output, not in the staging folder.
     const bootstrapStatePath = path.relative(path.join(target, "stacks", "bootstrap"), path.join(process.cwd(), "terraform.bootstrap.tfstate"));
     addStacks(app, topology, { bootstrapStatePath });
     app.synth();
     const stacks = readStacks(staging);
     const compliance = checkCompliance(stacks, topology.suppressions);
     if (compliance.violations.length) throw new ComplianceError(compliance);
-    swapIn(staging, target);
+    publish(staging, target, { removeStaleStacks: options.removeStaleStacks ?? !runByCdktfCli() });
     return { topology, stacks: Object.keys(stacks), compliance };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-}
-
-/** Replaces `target` by `staging` with renames, so readers never see a mix of both. */
-function swapIn(staging: string, target: string): void {
-  const old = `${target}.old-${process.pid}`;
-  const hadTarget = fs.existsSync(target);
-  if (hadTarget) fs.renameSync(target, old);
-  try {
-    fs.renameSync(staging, target);
-  } catch (e) {
-    if (hadTarget) fs.renameSync(old, target);
-    throw e;
-  }
-  if (hadTarget) fs.rmSync(old, { recursive: true, force: true });
 }
 
 /** Errors a user can act on: printed as they are, without a stack trace. */
@@ -88,7 +85,7 @@ export function isUserError(e: unknown): e is Error {
 
 /**
  * What a user should know about a valid topology that synth cannot check: settings outside it
- * that AWS needs. One line each, printed on stderr; they never fail synth.
+ * that AWS needs. One line each, printed on stdout after synth; they never fail synth.
  */
 export function notices(topology: Topology): string[] {
   const out: string[] = [];
@@ -106,19 +103,29 @@ export function notices(topology: Topology): string[] {
   return out;
 }
 
-/** The app's entry: load the topology named by MLSHARE_CONFIG, synthesize, report. Returns the exit code. */
+/**
+ * Writes a line the user should read that is not an error. On stdout: cdktf-cli shows the
+ * app's stdout as it is, while it prints every line of the app's stderr as `[ERROR]`.
+ */
+function tell(line: string): void {
+  process.stdout.write(`mlshare: ${line}\n`);
+}
+
+/**
+ * The app's entry: load the topology named by MLSHARE_CONFIG, synthesize, report. Returns the
+ * exit code. A user's error goes to stderr once, without a stack trace; notices and warnings
+ * go to stdout, and only after a synth that succeeded (after a refused one they are noise).
+ */
 export function runSynth(outdir: string = process.env.CDKTF_OUTDIR ?? "cdktf.out"): number {
   try {
     const topology = loadTopology();
-    for (const line of notices(topology)) process.stderr.write(`mlshare: ${line}\n`);
-    for (const p of topology.pendingAccounts) {
-      process.stderr.write(
-        `mlshare: account ${p.key} has no id yet: the management stack creates it; no other stack references it until you write its id into accounts.${p.key}.id\n`,
-      );
-    }
     const result = synthesize(topology, outdir);
+    for (const line of notices(topology)) tell(line);
+    for (const p of topology.pendingAccounts) {
+      tell(`account ${p.key} has no id yet: the management stack creates it; no other stack references it until you write its id into accounts.${p.key}.id`);
+    }
     for (const s of result.compliance.unusedSuppressions) {
-      process.stderr.write(`mlshare: warning: suppression of ${s.rule} for ${s.resource} matches no finding; remove it\n`);
+      tell(`warning: suppression of ${s.rule} for ${s.resource} matches no finding; remove it`);
     }
     return 0;
   } catch (e) {

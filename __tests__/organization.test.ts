@@ -25,6 +25,7 @@ import { runSynth } from "../synth";
 import { resourcesOf, stackText, synthInput, Synthesized } from "./helpers/synth";
 import { Diagnostic, planStacks, PLUGIN_DIR, requireTerraform, validateStacks, withoutImports } from "./helpers/terraform";
 import { minimalInput, referenceInput, writeTopology } from "./helpers/topology";
+import { tempDir } from "./helpers/tmp";
 
 /**
  * The reference topology with every kind of account placement: ml-qa exists and is placed
@@ -122,9 +123,9 @@ describe("accounts", () => {
 
   test("synth says in one line that the created account waits for its id", () => {
     const file = writeTopology(organizationInput());
-    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-org-")), "cdktf.out");
+    const outdir = path.join(tempDir("mlshare-org-"), "cdktf.out");
     const lines: string[] = [];
-    const spy = jest.spyOn(process.stderr, "write").mockImplementation((chunk: any) => (lines.push(String(chunk)), true));
+    const spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: any) => (lines.push(String(chunk)), true));
     const before = process.env.MLSHARE_CONFIG;
     process.env.MLSHARE_CONFIG = file;
     try {

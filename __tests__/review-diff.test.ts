@@ -12,6 +12,7 @@ import { Review } from "../review/model";
 import { reviewDirectory } from "../review/review";
 import { synthInput, Synthesized } from "./helpers/synth";
 import { referenceInput } from "./helpers/topology";
+import { tempDir } from "./helpers/tmp";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -67,7 +68,7 @@ describe("the diff of two topologies that differ by one consumer", () => {
 
 describe("npm run review -- --base, as a command (bin/run.js awaiting the command's promise)", () => {
   test("writes the change at the top of review.md and into review.json, and exits 0", () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-review-cli-"));
+    const out = tempDir("mlshare-review-cli-");
     const r = spawnSync("node", ["bin/run.js", "bin/review", "--out", out, "--base", base.outdir, head.outdir], { cwd: ROOT, encoding: "utf8" });
     expect(r.stderr.split("\n").filter((l) => l.trim() && !/^npm (warn|notice)/i.test(l))).toEqual([]);
     expect(r.status).toBe(0);

@@ -4,7 +4,6 @@
  * leave it, and the review must see it in the effective access, whatever compliance says.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { main } from "../bin/review";
 import { REVIEW_MARKER } from "../review/markdown";
@@ -12,6 +11,7 @@ import { Review } from "../review/model";
 import { reviewDirectory } from "../review/review";
 import { synthInput, Synthesized } from "./helpers/synth";
 import { minimalInput } from "./helpers/topology";
+import { tempDir } from "./helpers/tmp";
 
 /** The data bucket of the `lake` account: its logical id and its policy resource. */
 function dataBucket(out: Synthesized): { id: string; name: string; policy: { policy: string } } {
@@ -49,7 +49,7 @@ async function runReview(args: string[]): Promise<{ status: number; stdout: stri
 }
 
 function outDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-review-out-"));
+  return tempDir("mlshare-review-out-");
 }
 
 describe("a bucket whose TLS deny was dropped, under a suppression of S3_TLS_ONLY", () => {

@@ -3,7 +3,6 @@
  * bin/schema.ts, committed, and never stale.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { z } from "zod";
@@ -11,6 +10,7 @@ import { DEFAULT_SCHEMA_PATH, SCHEMA_TITLE, topologyJsonSchema, topologyJsonSche
 import { DEFAULT_TOPOLOGY } from "../config/load";
 import { topologySchema } from "../config/schema";
 import { minimalInput, referenceInput } from "./helpers/topology";
+import { tempDir } from "./helpers/tmp";
 
 type Schema = Record<string, any>;
 
@@ -137,7 +137,7 @@ describe("the schema's content", () => {
 });
 
 test("npm run schema writes the schema to the path it is given", () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-schema-")), "nested", "topology.schema.json");
+  const file = path.join(tempDir("mlshare-schema-"), "nested", "topology.schema.json");
   expect(writeSchema(file)).toBe(file);
   expect(fs.readFileSync(file, "utf8")).toBe(topologyJsonSchemaText());
 });

@@ -1,27 +1,29 @@
 /**
- * Synth replaces its output all at once or not at all: the real app entry as a child
- * process, then a compliance violation in-process.
+ * Synth replaces its output completely or not at all, and lives with what else is in the
+ * output: the real app entry as a child process, a compliance violation in-process, and the
+ * publishing rules (output/publish.ts). __tests__/synth-cli.test.ts runs it through `npx cdktf synth`.
  */
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as check from "../compliance/check";
 import { RULES } from "../compliance/index";
 import { Rule } from "../compliance/rule";
+import { MANIFEST } from "../output/publish";
 import { ComplianceError, runSynth, synthesize } from "../synth";
+import { tempDir as makeTempDir } from "./helpers/tmp";
 import { minimalInput, problemsOf, resolve, writeTopology } from "./helpers/topology";
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** A fresh temp directory; `cdktf.out` inside it is where a test synthesizes. */
+/** A fresh temp directory (removed after the file); `cdktf.out` inside it is where a test synthesizes. */
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-atomic-"));
+  return makeTempDir("mlshare-atomic-");
 }
 
 /** Runs the app entry the way `cdktf synth` does, writing into `outdir`. */
-function runApp(topology: unknown, outdir: string): { status: number | null; stderr: string } {
+function runApp(topology: unknown, outdir: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync("node", ["bin/run.js", "main"], {
     cwd: ROOT,
     env: { ...process.env, CDKTF_OUTDIR: outdir, MLSHARE_CONFIG: writeTopology(topology), CHECKPOINT_DISABLE: "1" },
@@ -29,17 +31,20 @@ function runApp(topology: unknown, outdir: string): { status: number | null; std
     timeout: 60_000,
   });
   if (r.error) throw r.error;
-  return { status: r.status, stderr: r.stderr };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The sha256 of every file under `dir`, by relative path. */
+/** The sha256 and mtime of every file, and the mtime of every folder, under `dir`, by relative path. */
 function hashTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = { ".": `dir ${fs.statSync(dir).mtimeMs}` };
   const walk = (d: string) => {
     for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
       const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out[path.relative(dir, full)] = createHash("sha256").update(fs.readFileSync(full)).digest("hex");
+      const mtime = fs.statSync(full).mtimeMs;
+      if (entry.isDirectory()) {
+        out[path.relative(dir, full)] = `dir ${mtime}`;
+        walk(full);
+      } else out[path.relative(dir, full)] = `${createHash("sha256").update(fs.readFileSync(full)).digest("hex")} ${mtime}`;
     }
   };
   walk(dir);
@@ -66,14 +71,8 @@ function broken(): any {
   return input;
 }
 
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-
 describe("the app entry, as a child process, run three times on one output directory", () => {
   const dir = tempDir();
-  made.push(dir);
   const outdir = path.join(dir, "cdktf.out");
   const accountsAndBootstrap = (input: any) => [...Object.keys(input.accounts), "bootstrap"].sort();
 
@@ -120,7 +119,7 @@ describe("the app entry, as a child process, run three times on one output direc
       expect(run.stderr).not.toMatch(/^\s{4}at /m);
     });
 
-    test("leaves the previous output byte-for-byte as it was", () => {
+    test("leaves the previous output byte-for-byte as it was, mtimes included", () => {
       expect(Object.keys(before)).toContain("manifest.json");
       expect(hashTree(outdir)).toEqual(before);
     });
@@ -166,7 +165,6 @@ describe("a compliance violation", () => {
 
   beforeEach(() => {
     dir = tempDir();
-    made.push(dir);
     outdir = path.join(dir, "cdktf.out");
     synthesize(topology, outdir);
     jest
@@ -193,7 +191,7 @@ describe("a compliance violation", () => {
     expect((thrown as Error).message).toContain("ALWAYS_FAILS");
   });
 
-  test("leaves the existing output untouched, with no staging directory beside it", () => {
+  test("leaves the existing output untouched, mtimes included, with no staging directory beside it", () => {
     const before = hashTree(outdir);
     expect(() => synthesize(topology, outdir)).toThrow(ComplianceError);
     expect(hashTree(outdir)).toEqual(before);
@@ -215,5 +213,131 @@ describe("a compliance violation", () => {
     expect(printed).toMatch(/ALWAYS_FAILS bootstrap\/aws_s3_bucket\./);
     expect(printed).not.toMatch(/^\s{4}at /m);
     expect(hashTree(outdir)).toEqual(before);
+  });
+});
+
+describe("publishing into an output Terraform works in", () => {
+  const stackFile = (outdir: string, stack: string, file = "cdk.tf.json") => path.join(outdir, "stacks", stack, file);
+  /** What `terraform init` and a local apply leave in a stack folder. */
+  const terraformFiles: Record<string, string> = {
+    ".terraform/providers/marker": "provider\n",
+    ".terraform.lock.hcl": "# lock\n",
+    "terraform.tfstate": '{"version": 4}\n',
+  };
+  const plantTerraformFiles = (dir: string) => {
+    for (const [f, text] of Object.entries(terraformFiles)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+  };
+  const terraformFilesIn = (dir: string) => Object.fromEntries(Object.keys(terraformFiles).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+
+  test("replaces each stack's generated file in place and keeps everything else in its folder", () => {
+    const outdir = path.join(tempDir(), "cdktf.out");
+    synthesize(resolve(withSpareAccount()), outdir);
+    const lake = path.join(outdir, "stacks", "lake");
+    plantTerraformFiles(lake);
+    const changed = withSpareAccount();
+    changed.tags = { Team: "lake-keepers" };
+    synthesize(resolve(changed), outdir);
+    expect(terraformFilesIn(lake)).toEqual(terraformFiles);
+    expect(fs.readFileSync(stackFile(outdir, "lake"), "utf8")).toContain("lake-keepers");
+    expect(fs.readdirSync(lake).filter((f) => f.includes(".tmp"))).toEqual([]);
+  });
+
+  test("leaves a generated file whose content did not change alone, mtime included", () => {
+    const outdir = path.join(tempDir(), "cdktf.out");
+    const topology = resolve(minimalInput());
+    synthesize(topology, outdir);
+    const old = new Date("2020-01-01T00:00:00Z");
+    fs.utimesSync(stackFile(outdir, "lake"), old, old);
+    fs.utimesSync(path.join(outdir, MANIFEST), old, old);
+    synthesize(topology, outdir);
+    expect(fs.statSync(stackFile(outdir, "lake")).mtimeMs).toBe(old.getTime());
+    expect(fs.statSync(path.join(outdir, MANIFEST)).mtimeMs).toBe(old.getTime());
+  });
+
+  test("run on its own, removes the folders of stacks the previous manifest named, and no other folder", () => {
+    const outdir = path.join(tempDir(), "cdktf.out");
+    synthesize(resolve(withSpareAccount()), outdir, { removeStaleStacks: true });
+    fs.mkdirSync(path.join(outdir, "stacks", "notes"));
+    synthesize(resolve(minimalInput()), outdir, { removeStaleStacks: true });
+    expect(stackDirs(outdir)).toEqual([...accountsOf(minimalInput()), "notes"].sort());
+  });
+
+  test("under cdktf-cli, leaves stale stack folders to cdktf, whose rmSync without force then succeeds", () => {
+    const outdir = path.join(tempDir(), "cdktf.out");
+    synthesize(resolve(withSpareAccount()), outdir);
+    // What cdktf-cli does around the app (@cdktf/cli-core synth-stack.js): list, run the app, remove orphans.
+    const listed = fs.readdirSync(path.join(outdir, "stacks")).map((n) => path.join(outdir, "stacks", n));
+    const saved = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+    process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
+    try {
+      synthesize(resolve(minimalInput()), outdir);
+    } finally {
+      if (saved === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = saved;
+    }
+    expect(stackDirs(outdir)).toContain("spare");
+    const names = manifestStacks(outdir);
+    const orphans = listed.filter((d) => !names.includes(path.basename(d)));
+    expect(orphans.map((d) => path.basename(d))).toEqual(["spare"]);
+    for (const d of orphans) fs.rmSync(d, { recursive: true });
+    expect(stackDirs(outdir)).toEqual(accountsOf(minimalInput()));
+  });
+
+  test("a write that fails midway leaves every file as it was, with no temporary file left", () => {
+    const outdir = path.join(tempDir(), "cdktf.out");
+    synthesize(resolve(withSpareAccount()), outdir);
+    // Files only: a folder's mtime records that a temporary file came and went.
+    const files = (dir: string) => Object.fromEntries(Object.entries(hashTree(dir)).filter(([, v]) => !v.startsWith("dir ")));
+    const before = files(outdir);
+    const changed = withSpareAccount();
+    changed.tags = { Team: "lake-keepers" };
+    // The fs module itself (the import above is a namespace copy that cannot be spied on).
+    const nodeFs = require("fs") as typeof fs;
+    const realCopy = nodeFs.copyFileSync;
+    let calls = 0;
+    const spy = jest.spyOn(nodeFs, "copyFileSync").mockImplementation((src, dest, mode) => {
+      if (++calls === 2) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      return realCopy(src, dest, mode);
+    });
+    try {
+      expect(() => synthesize(resolve(changed), outdir)).toThrow(/ENOSPC/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(calls).toBe(2);
+    expect(files(outdir)).toEqual(before);
+  });
+
+  test("the bootstrap stack's local state is named from its folder in the output, not from the staging folder", () => {
+    const outdir = path.join(tempDir(), "cdktf.out");
+    synthesize(resolve(minimalInput()), outdir);
+    const stack = JSON.parse(fs.readFileSync(stackFile(outdir, "bootstrap"), "utf8"));
+    const statePath = stack.terraform.backend.local.path;
+    expect(path.resolve(path.join(outdir, "stacks", "bootstrap"), statePath)).toBe(path.join(process.cwd(), "terraform.bootstrap.tfstate"));
+  });
+
+  const accountsOf = (input: any) => [...Object.keys(input.accounts), "bootstrap"].sort();
+  const manifestStacks = (outdir: string) => Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, MANIFEST), "utf8")).stacks);
+});
+
+describe("what the app prints", () => {
+  test("on success, notices go to stdout (cdktf shows them as they are) and nothing to stderr", () => {
+    const input = minimalInput();
+    input.organization.ramSharingWithOrganization = false;
+    input.accounts.sandbox = { create: true, email: "sandbox@example.com", name: "Sandbox" };
+    const run = runApp(input, path.join(tempDir(), "cdktf.out"));
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain("mlshare: account sandbox has no id yet");
+  });
+
+  test("on a refused synth, the error once on stderr, nothing on stdout", () => {
+    const run = runApp(broken(), path.join(tempDir(), "cdktf.out"));
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.match(/mlshare: the topology in .* has \d+ errors:/g)).toHaveLength(1);
   });
 });

@@ -6,7 +6,6 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { main as planSummaryMain } from "../bin/plan-summary";
@@ -18,6 +17,7 @@ import { failedPlan, PlanJson, summarizeLog, summarizePlan } from "../review/pr/
 import { stackMatrix } from "../review/pr/stack-matrix";
 import { synthInput } from "./helpers/synth";
 import { referenceInput } from "./helpers/topology";
+import { tempDir } from "./helpers/tmp";
 
 const ROOT = path.join(__dirname, "..");
 const WORKFLOW = path.join(ROOT, ".github", "workflows", "plan.yml");
@@ -27,7 +27,7 @@ function validate(file: string) {
 }
 
 function tmp(name: string): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-workflow-")), name);
+  return path.join(tempDir("mlshare-workflow-"), name);
 }
 
 /** Captures what a command writes while it runs. */

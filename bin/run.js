@@ -12,7 +12,7 @@ const fs = require("fs");
 const path = require("path");
 
 const projectRoot = path.join(__dirname, "..");
-const sourceDirs = ["bin", "bench", "config", "constructs", "stacks", "policies", "compliance", "sharing", "review"];
+const sourceDirs = ["bin", "bench", "output", "config", "constructs", "stacks", "policies", "compliance", "sharing", "review"];
 
 /** The TypeScript sources of the project below `root`. */
 function sources(root) {

@@ -1,10 +1,10 @@
 /** Synthesizes topologies in tests, the way `npx cdktf synth` does, into temp directories. */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Topology } from "../../config/model";
 import { StackJson } from "../../compliance/rule";
 import { readStacks, synthesize } from "../../synth";
+import { tempDir } from "./tmp";
 import { resolve } from "./topology";
 
 /** A synthesized output directory and its stacks. */
@@ -15,10 +15,10 @@ export interface Synthesized {
   readonly manifest: any;
 }
 
-/** Validates, resolves and synthesizes topology data (or a resolved topology) into a fresh temp dir. */
+/** Validates, resolves and synthesizes topology data (or a resolved topology) into a fresh temp dir (removed after the test file). */
 export function synthInput(input: unknown): Synthesized {
   const topology = (input as Topology).accounts && Array.isArray((input as Topology).accounts) ? (input as Topology) : resolve(input);
-  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-synth-")), "cdktf.out");
+  const outdir = path.join(tempDir("mlshare-synth-"), "cdktf.out");
   synthesize(topology, outdir);
   return {
     outdir,

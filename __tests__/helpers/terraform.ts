@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { tempDir } from "./tmp";
 
 const run = promisify(execFile);
 
@@ -57,7 +58,8 @@ export function requireTerraform(): void {
 async function initTemplate(): Promise<string> {
   if (initialized) return initialized;
   requireTerraform();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-tf-init-"));
+  // Kept for the other checks of the test file, removed after it.
+  const dir = tempDir("mlshare-tf-init-");
   fs.writeFileSync(
     path.join(dir, "main.tf.json"),
     JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } } }),

@@ -3,13 +3,13 @@
  * test is about.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { DEFAULT_TOPOLOGY } from "../../config/load";
 import { validateTopology } from "../../config/load";
 import { Topology } from "../../config/model";
 import { TopologyError } from "../../config/errors";
+import { tempDir } from "./tmp";
 
 /** A fresh, mutable copy of the reference topology (examples/reference.yaml) as plain data. */
 export function referenceInput(): any {
@@ -49,9 +49,9 @@ export function problemsOf(input: unknown): string[] {
   }
 }
 
-/** Writes topology data to a YAML/JSON file in a fresh temp directory; returns its path. */
+/** Writes topology data to a YAML/JSON file in a fresh temp directory (removed after the test file); returns its path. */
 export function writeTopology(input: unknown, name = "topology.json"): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-topology-"));
+  const dir = tempDir("mlshare-topology-");
   const file = path.join(dir, name);
   fs.writeFileSync(file, JSON.stringify(input, null, 2));
   return file;
