@@ -14,6 +14,7 @@ import { tempDir } from "./helpers/tmp";
 
 const DATA = "acme-ml-data-222222222222-us-east-1";
 const LOGS = "acme-ml-logs-222222222222-us-east-1";
+const RESTRICTED = "acme-ml-rd-churn-222222222222-us-east-1";
 const out = synthInput(referenceInput());
 const lake = stackText(out, "data-lake");
 
@@ -39,7 +40,7 @@ describe("the provider side", () => {
     expect(lake).toHaveResourceWithProperties(S3BucketLoggingA, { target_prefix: `s3/${DATA}/` });
     expect(lake).toHaveResourceWithProperties(S3Bucket, { bucket: LOGS, lifecycle: { prevent_destroy: true } });
     const logs = bucketPolicy(out, "data-lake", LOGS);
-    expect(logs.Statement.map((s: any) => s.Sid)).toEqual(["S3ServerAccessLogsDelivery", "DenyInsecureTransport"]);
+    expect(logs.Statement.map((s: any) => s.Sid)).toEqual(["S3ServerAccessLogsDelivery", "DenyInsecureTransport", "DenySseCUploads"]);
     expect(logs.Statement[0].Condition).toEqual({
       ArnLike: { "aws:SourceArn": `arn:aws:s3:::${DATA}` },
       StringEquals: { "aws:SourceAccount": "222222222222" },
@@ -71,9 +72,38 @@ describe("the provider side", () => {
     expect(list.Condition.StringLike).toEqual({ "s3:prefix": "churn/*" });
   });
 
-  test("the bucket policy denies non-TLS requests and uploads with another key or without KMS", () => {
-    const sids = bucketPolicy(out, "data-lake", DATA).Statement.map((s: any) => s.Sid);
-    expect(sids).toEqual(expect.arrayContaining(["DenyInsecureTransport", "DenyUploadsWithOtherKey", "DenyUploadsWithoutKms"]));
+  test("the bucket policy denies non-TLS requests, SSE-C, and uploads naming another key or encryption", () => {
+    const doc = bucketPolicy(out, "data-lake", DATA);
+    const sids = doc.Statement.map((s: any) => s.Sid);
+    expect(sids).toEqual(expect.arrayContaining(["DenyInsecureTransport", "DenySseCUploads", "DenyUploadsWithOtherKey", "DenyUploadsWithoutKms"]));
+    expect(doc.Statement.find((s: any) => s.Sid === "DenySseCUploads")).toEqual({
+      Sid: "DenySseCUploads",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `arn:aws:s3:::${DATA}/*`,
+      Condition: { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } },
+    });
+    // Each upload Deny holds only when its header is there: multipart parts carry none.
+    for (const sid of ["DenyUploadsWithOtherKey", "DenyUploadsWithoutKms"]) {
+      expect(Object.values(doc.Statement.find((s: any) => s.Sid === sid).Condition.Null)).toEqual(["false"]);
+    }
+  });
+
+  test("every bucket mlshare makes denies SSE-C: data, log, artifact, restricted and state buckets", () => {
+    const input = referenceInput();
+    input.datasets[0].classification = "restricted";
+    const buckets = [out, synthInput(input)].flatMap((s) =>
+      Object.keys(s.stacks).flatMap((stack) => Object.values(resourcesOf(s, stack, "aws_s3_bucket")).map((b) => ({ s, stack, name: b.bucket as string }))),
+    );
+    expect(buckets.map((b) => b.name)).toEqual(expect.arrayContaining([LOGS, DATA, RESTRICTED, "acme-ml-ma-churn-model-333333333333-us-east-1"]));
+    expect(buckets.some((b) => b.stack === "bootstrap")).toBe(true);
+    for (const { s, ...b } of buckets) {
+      const policies = Object.values(resourcesOf(s, b.stack, "aws_s3_bucket_policy")).map((p) => JSON.parse(p.policy));
+      const doc = policies.find((d) => d.Statement.some((st: any) => [st.Resource].flat().includes(`arn:aws:s3:::${b.name}/*`)));
+      const deny = doc?.Statement.find((st: any) => st.Sid === "DenySseCUploads");
+      expect({ bucket: b.name, resource: deny?.Resource }).toEqual({ bucket: b.name, resource: `arn:aws:s3:::${b.name}/*` });
+    }
   });
 
   test("the key policy lets consumers decrypt only through S3 in the region, from their own accounts", () => {
@@ -103,18 +133,65 @@ describe("the provider side", () => {
     expect(JSON.stringify(doc)).not.toMatch(/s3:Delete/);
   });
 
-  test("a restricted dataset gets a key of its own, and uploads to it must name that key", () => {
+  test("a restricted dataset gets a bucket of its own whose default encryption is its own key", () => {
     const input = referenceInput();
     input.datasets[0].classification = "restricted";
     const s = synthInput(input);
     const text = stackText(s, "data-lake");
     expect(text).toHaveResourceWithProperties(KmsAlias, { name: "alias/acme-ml/dataset/churn" });
-    expect(text).toHaveResourceWithProperties(KmsKey, { description: "mlshare: restricted dataset churn", enable_key_rotation: true });
-    const deny = bucketPolicy(s, "data-lake", DATA).Statement.find((st: any) => st.Sid === "DenyRestrictedUploadsWithoutOwnKey1");
-    expect(deny.Resource).toBe(`arn:aws:s3:::${DATA}/churn/*`);
-    expect(deny.Condition.StringNotEquals["s3:x-amz-server-side-encryption-aws-kms-key-id"]).toMatch(/^\$\{aws_kms_key\.Shares_RestrictedKey-churn_.+\.arn\}$/);
+    expect(text).toHaveResourceWithProperties(KmsKey, { description: "mlshare: restricted dataset churn", enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
+    expect(text).toHaveResourceWithProperties(S3Bucket, { bucket: RESTRICTED, force_destroy: false, lifecycle: { prevent_destroy: true } });
+    const encryption = Object.values(resourcesOf(s, "data-lake", "aws_s3_bucket_server_side_encryption_configuration")).find((e) => /RestrictedBucket-churn/.test(e.bucket));
+    expect(encryption.rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.Shares_RestrictedKey-churn_.+\.arn\}$/) }, bucket_key_enabled: true },
+    ]);
+    // The same baseline as the data bucket: public access blocks, owner enforced, versioning, logs.
+    for (const type of ["aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_versioning", "aws_s3_bucket_logging"]) {
+      expect(Object.values(resourcesOf(s, "data-lake", type)).filter((r) => /RestrictedBucket-churn/.test(r.bucket))).toHaveLength(1);
+    }
+    expect(text).toHaveResourceWithProperties(S3BucketLoggingA, { target_prefix: `s3/${RESTRICTED}/` });
+    expect(bucketPolicy(s, "data-lake", LOGS).Statement[0].Condition.ArnLike["aws:SourceArn"]).toContain(`arn:aws:s3:::${RESTRICTED}`);
+
+    const doc = bucketPolicy(s, "data-lake", RESTRICTED);
+    const otherKey = doc.Statement.find((st: any) => st.Sid === "DenyUploadsWithOtherKey");
+    expect(otherKey.Condition.StringNotEquals["s3:x-amz-server-side-encryption-aws-kms-key-id"]).toMatch(/^\$\{aws_kms_key\.Shares_RestrictedKey-churn_.+\.arn\}$/);
+    expect(otherKey.Condition.Null).toEqual({ "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" });
+    const grant = doc.Statement.find((st: any) => st.Sid === "Grant1Objects");
+    expect(grant.Resource).toBe(`arn:aws:s3:::${RESTRICTED}/*`);
+    // The shared data bucket no longer holds the dataset, and names no restricted key.
+    expect(JSON.stringify(bucketPolicy(s, "data-lake", DATA) ?? {})).not.toContain("churn");
+
     const consumers = keyPolicy(s, "data-lake", "mlshare: restricted dataset churn").Statement.find((st: any) => st.Sid === "ConsumersDecryptThroughS3");
     expect(consumers.Condition.ArnEquals["aws:PrincipalArn"]).toContain("arn:aws:iam::555555555555:role/batch-scoring");
+    expect(consumers.Condition.StringLike).toEqual({ "kms:EncryptionContext:aws:s3:arn": [`arn:aws:s3:::${RESTRICTED}`, `arn:aws:s3:::${RESTRICTED}/*`] });
+
+    const provided = (s.stacks["data-lake"] as any).output.datasets.value.churn;
+    expect(provided).toEqual(expect.objectContaining({ s3Uri: `s3://${RESTRICTED}/`, kmsKeyAlias: "alias/acme-ml/dataset/churn", classification: "restricted" }));
+    expect((s.stacks["ml-prod"] as any).output.datasets.value.churn).toEqual(expect.objectContaining({ s3Uri: `s3://${RESTRICTED}/`, kmsKeyAlias: "alias/acme-ml/dataset/churn" }));
+    const [identity] = Object.values(resourcesOf(s, "ml-prod", "aws_iam_role_policy")).filter((p) => p.role === "batch-scoring");
+    const statements = JSON.parse(identity.policy).Statement;
+    expect(statements.find((st: any) => st.Sid === "DataObjects1").Resource).toBe(`arn:aws:s3:::${RESTRICTED}/*`);
+    // A bucket of its own is listed whole.
+    expect(statements.find((st: any) => st.Sid === "ListBuckets").Resource).toBe(`arn:aws:s3:::${RESTRICTED}`);
+  });
+
+  test("the key policy binds consumers to the key's bucket, and the owner's grants to AWS services' resources", () => {
+    const doc = keyPolicy(out, "data-lake", "mlshare: datasets of this account");
+    for (const st of doc.Statement.filter((x: any) => x.Sid.startsWith("Consumers"))) {
+      expect(st.Condition.StringLike).toEqual({ "kms:EncryptionContext:aws:s3:arn": [`arn:aws:s3:::${DATA}`, `arn:aws:s3:::${DATA}/*`] });
+    }
+    const admin = doc.Statement.find((s: any) => s.Sid === "AccountAdministersKey");
+    expect([admin.Action].flat().filter((a: string) => a.startsWith("kms:Create"))).toEqual(["kms:CreateAlias"]);
+    expect(doc.Statement.find((s: any) => s.Sid === "AccountGrantsForAwsResources")).toEqual({
+      Sid: "AccountGrantsForAwsResources",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::222222222222:root" },
+      Action: "kms:CreateGrant",
+      Resource: "*",
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+    });
+    const grants = doc.Statement.filter((s: any) => [s.Action].flat().some((a: string) => a === "kms:CreateGrant" || a === "kms:Create*" || a === "kms:*"));
+    expect(grants.map((s: any) => s.Sid)).toEqual(["AccountGrantsForAwsResources"]);
   });
 
   test("outputs each dataset's location, key alias and consumers", () => {
@@ -149,6 +226,7 @@ describe("the consumer side", () => {
         Condition: {
           "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/acme-ml/datasets" },
           StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+          StringLike: { "kms:EncryptionContext:aws:s3:arn": [`arn:aws:s3:::${DATA}`, `arn:aws:s3:::${DATA}/*`] },
         },
       },
     ]);
