@@ -15,8 +15,9 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { managedAccounts } from "../constructs/organization";
+import * as naming from "../config/naming";
 import { PolicyDocument, PolicyError } from "../policies/document";
-import { dataPerimeter, denyLeaveOrganization, guardrailPolicy, GUARDRAILS, requireSagemakerVpc } from "../policies/guardrails";
+import { dataPerimeter, denyLeaveOrganization, guardrailPolicy, GUARDRAILS, requireSagemakerVpc, SAGEMAKER_VPC_WORKLOAD_ACTIONS } from "../policies/guardrails";
 import { QuotaError } from "../policies/quotas";
 import { collectStacks, StackInput } from "../review/collect";
 import { AccessEvaluator, NamedPolicy } from "../review/evaluate";
@@ -170,7 +171,10 @@ describe("guardrails", () => {
     expect(management).toHaveResourceWithProperties(OrganizationsPolicy, { name: "acme-ml-deny-leave-organization", type: "SERVICE_CONTROL_POLICY", provider: "aws.management" });
     expect(management).toHaveResourceWithProperties(OrganizationsPolicy, { name: "acme-ml-require-sagemaker-vpc", type: "SERVICE_CONTROL_POLICY", provider: "aws.management" });
     expect(management).toHaveResourceWithProperties(OrganizationsPolicy, { name: "acme-ml-data-perimeter", type: "RESOURCE_CONTROL_POLICY", provider: "aws.management" });
-    expect(Object.keys(policies)).toHaveLength(3);
+    // Besides the three kinds, only the registry guard of the build account of ML project churn (policies/registry-guard.ts).
+    expect(Object.values(policies).map((p) => p.name).sort()).toEqual(
+      ["acme-ml-deny-leave-organization", "acme-ml-require-sagemaker-vpc", "acme-ml-data-perimeter", naming.registryGuardPolicyName("acme-ml", "ml-dev")].sort(),
+    );
   });
 
   test("each is attached to every target of every guardrail of its kind: the root, an OU of the stack, an account", () => {
@@ -181,6 +185,7 @@ describe("guardrails", () => {
         [policyRef("deny-leave-organization"), "666666666666"],
         [policyRef("require-sagemaker-vpc"), ouRef("ml-workloads")],
         [policyRef("data-perimeter"), "r-a1b2"],
+        [policyRef("protect-model-registry-ml-dev"), "333333333333"],
       ].sort(),
     );
     expect(management).toHaveResourceWithProperties(OrganizationsPolicyAttachment, { policy_id: policyRef("data-perimeter"), target_id: "r-a1b2", provider: "aws.management" });
@@ -212,15 +217,30 @@ describe("guardrails", () => {
     ]);
   });
 
-  test("require-sagemaker-vpc denies domains that are not VPC-only and jobs, models and notebooks without VPC subnets", () => {
+  test("require-sagemaker-vpc denies domains that are not VPC-only, compute without VPC subnets, endpoint configs with neither models nor subnets, notebooks open to the internet", () => {
     const statements = JSON.parse(byName("require-sagemaker-vpc").content).Statement;
     expect(statements).toEqual([
       { Sid: "DenySageMakerDomainsNotVpcOnly", Effect: "Deny", Action: "sagemaker:CreateDomain", Resource: "*", Condition: { StringNotEquals: { "sagemaker:AppNetworkAccessType": "VpcOnly" } } },
       { Sid: "DenySageMakerDomainsToPublicInternet", Effect: "Deny", Action: "sagemaker:UpdateDomain", Resource: "*", Condition: { StringEquals: { "sagemaker:AppNetworkAccessType": "PublicInternetOnly" } } },
-      expect.objectContaining({ Sid: "DenySageMakerComputeWithoutVpcSubnets", Condition: { Null: { "sagemaker:VpcSubnets": "true" } } }),
+      { Sid: "DenySageMakerComputeWithoutVpcSubnets", Effect: "Deny", Action: [...SAGEMAKER_VPC_WORKLOAD_ACTIONS], Resource: "*", Condition: { Null: { "sagemaker:VpcSubnets": "true" } } },
+      {
+        Sid: "DenySageMakerEndpointConfigsWithoutModelsOrVpcSubnets",
+        Effect: "Deny",
+        Action: "sagemaker:CreateEndpointConfig",
+        Resource: "*",
+        Condition: { Null: { "sagemaker:ModelArn": "true", "sagemaker:VpcSubnets": "true" } },
+      },
+      {
+        Sid: "DenySageMakerNotebooksWithDirectInternetAccess",
+        Effect: "Deny",
+        Action: "sagemaker:CreateNotebookInstance",
+        Resource: "*",
+        Condition: { StringNotEquals: { "sagemaker:DirectInternetAccess": "Disabled" } },
+      },
     ]);
+    // The compute list comes from AWS's action data (__tests__/sagemaker-vpc-guardrail.test.ts proves it equal); these must be in it.
     expect(statements[2].Action).toEqual(
-      expect.arrayContaining(["sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateModel", "sagemaker:CreateNotebookInstance"]),
+      expect.arrayContaining(["sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateModel", "sagemaker:CreateNotebookInstance", "sagemaker:CreateMonitoringSchedule", "sagemaker:CreateCluster"]),
     );
   });
 
@@ -485,7 +505,7 @@ describe("the SCPs, evaluated with @cloud-copilot/iam-simulate", () => {
     expect(levels.map((l) => l.policies.map((p) => p.name))).toEqual([
       ["FullAWSAccess", "acme-ml-deny-leave-organization"],
       ["FullAWSAccess", "acme-ml-require-sagemaker-vpc"],
-      ["FullAWSAccess"],
+      ["FullAWSAccess", naming.registryGuardPolicyName("acme-ml", "ml-dev")],
     ]);
   });
 

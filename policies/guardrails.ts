@@ -13,6 +13,15 @@
 import { Guardrail } from "../config/model";
 import { PolicyDocument, Statement } from "./document";
 import { assertWithinQuota } from "./quotas";
+import {
+  actionsRequiringVpcSubnets,
+  APP_NETWORK_ACCESS_TYPE,
+  DIRECT_INTERNET_ACCESS,
+  directInternetActions,
+  domainNetworkActions,
+  MODEL_ARN,
+  VPC_SUBNETS,
+} from "./sagemaker-network";
 
 /** A guardrail kind of the topology. */
 export type GuardrailKind = Guardrail["kind"];
@@ -36,20 +45,12 @@ const ANY_RESOURCE = ["*"];
 export const LEAVE_ORGANIZATION_ACTIONS: readonly string[] = ["organizations:LeaveOrganization"];
 
 /**
- * SageMaker actions that start compute in a network, each of which carries
- * `sagemaker:VpcSubnets` when the request names VPC subnets. Transform jobs carry no such key:
- * they run in the VPC of their model, and CreateModel is held to a VPC here.
- * @see https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html
+ * SageMaker actions held to VPC subnets: every action AWS's data gives `sagemaker:VpcSubnets`
+ * (jobs, job definitions, monitoring schedules, HyperPod clusters, models, notebook
+ * instances, model customization jobs), but those whose network another statement judges.
+ * @see policies/sagemaker-network.ts
  */
-export const SAGEMAKER_VPC_WORKLOAD_ACTIONS: readonly string[] = [
-  "sagemaker:CreateAutoMLJob",
-  "sagemaker:CreateAutoMLJobV2",
-  "sagemaker:CreateHyperParameterTuningJob",
-  "sagemaker:CreateModel",
-  "sagemaker:CreateNotebookInstance",
-  "sagemaker:CreateProcessingJob",
-  "sagemaker:CreateTrainingJob",
-];
+export const SAGEMAKER_VPC_WORKLOAD_ACTIONS: readonly string[] = actionsRequiringVpcSubnets();
 
 /** The services whose resources the data perimeter covers. */
 export const PERIMETER_SERVICE_ACTIONS: readonly string[] = ["s3:*", "kms:*", "sts:*"];
@@ -75,36 +76,73 @@ export function denyLeaveOrganization(): Statement[] {
 }
 
 /**
- * `require-sagemaker-vpc` (SCP): SageMaker domains are VPC-only, and training, processing,
- * tuning and AutoML jobs, models (and so transform jobs) and notebook instances name VPC
- * subnets. A request without `sagemaker:VpcSubnets` is denied (`Null` is true when the key is
- * absent); a domain is denied unless `sagemaker:AppNetworkAccessType` is `VpcOnly` (absent
- * counts as not VpcOnly: CreateDomain's default is public internet).
+ * `require-sagemaker-vpc` (SCP): SageMaker compute runs in the organization's VPCs, for every
+ * action AWS's data gives a network condition key (policies/sagemaker-network.ts):
+ * - without `sagemaker:VpcSubnets` (`Null` is true when the request names no subnets), every
+ *   action that takes the key is denied, creates and updates alike (an update of a monitoring
+ *   schedule or a HyperPod cluster replaces its network, so it names subnets too);
+ * - an endpoint config is denied when it names neither subnets nor models: variants that name
+ *   models run in the models' VPC, which CreateModel above must name;
+ * - a domain is denied unless `sagemaker:AppNetworkAccessType` is `VpcOnly` (absent is the
+ *   default, PublicInternetOnly), and an update may not set PublicInternetOnly;
+ * - a notebook instance is denied unless `sagemaker:DirectInternetAccess` is `Disabled` (absent
+ *   is the default, Enabled): in a VPC, direct internet access still bypasses it.
+ *
+ * `sagemaker:NetworkIsolation` is neither required nor accepted instead of subnets: it cuts a
+ * container's network, which many jobs need (distributed training, processing that calls
+ * services), and a job without subnets would still run outside the organization's VPCs, its
+ * endpoints and flow logs. Teams may add it; the guardrail's promise is the VPC.
  */
 export function requireSagemakerVpc(): Statement[] {
-  return [
+  const domains = domainNetworkActions();
+  const notebooks = directInternetActions();
+  const out: Statement[] = [
     {
       sid: "DenySageMakerDomainsNotVpcOnly",
       effect: "Deny",
-      actions: ["sagemaker:CreateDomain"],
+      actions: domains.create,
       resources: ANY_RESOURCE,
-      conditions: { StringNotEquals: { "sagemaker:AppNetworkAccessType": "VpcOnly" } },
+      conditions: { StringNotEquals: { [APP_NETWORK_ACCESS_TYPE]: "VpcOnly" } },
     },
     {
       sid: "DenySageMakerDomainsToPublicInternet",
       effect: "Deny",
-      actions: ["sagemaker:UpdateDomain"],
+      actions: domains.update,
       resources: ANY_RESOURCE,
-      conditions: { StringEquals: { "sagemaker:AppNetworkAccessType": "PublicInternetOnly" } },
+      conditions: { StringEquals: { [APP_NETWORK_ACCESS_TYPE]: "PublicInternetOnly" } },
     },
     {
       sid: "DenySageMakerComputeWithoutVpcSubnets",
       effect: "Deny",
       actions: SAGEMAKER_VPC_WORKLOAD_ACTIONS,
       resources: ANY_RESOURCE,
-      conditions: { Null: { "sagemaker:VpcSubnets": true } },
+      conditions: { Null: { [VPC_SUBNETS]: true } },
+    },
+    {
+      sid: "DenySageMakerEndpointConfigsWithoutModelsOrVpcSubnets",
+      effect: "Deny",
+      actions: ["sagemaker:CreateEndpointConfig"],
+      resources: ANY_RESOURCE,
+      conditions: { Null: { [VPC_SUBNETS]: true, [MODEL_ARN]: true } },
+    },
+    {
+      sid: "DenySageMakerNotebooksWithDirectInternetAccess",
+      effect: "Deny",
+      actions: notebooks.create,
+      resources: ANY_RESOURCE,
+      conditions: { StringNotEquals: { [DIRECT_INTERNET_ACCESS]: "Disabled" } },
     },
   ];
+  if (notebooks.update.length) {
+    out.push({
+      sid: "DenySageMakerNotebooksToDirectInternetAccess",
+      effect: "Deny",
+      actions: notebooks.update,
+      resources: ANY_RESOURCE,
+      conditions: { StringEquals: { [DIRECT_INTERNET_ACCESS]: "Enabled" } },
+    });
+  }
+  return out.filter((st) => st.actions!.length > 0);
 }
 
 /**
@@ -180,7 +218,7 @@ export const GUARDRAILS: Readonly<Record<GuardrailKind, GuardrailSpec>> = {
   "require-sagemaker-vpc": {
     policyKind: "scp",
     type: "SERVICE_CONTROL_POLICY",
-    description: "mlshare: SageMaker domains are VPC-only; jobs, models and notebooks name VPC subnets",
+    description: "mlshare: SageMaker domains are VPC-only; jobs, job definitions, clusters, models and notebooks name VPC subnets",
     statements: requireSagemakerVpc,
   },
   "data-perimeter": {
