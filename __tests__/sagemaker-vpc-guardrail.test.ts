@@ -82,6 +82,7 @@ describe("require-sagemaker-vpc, evaluated with @cloud-copilot/iam-simulate over
   const ADMIN_POLICY = { name: "AdministratorAccess", policy: FULL_AWS_ACCESS };
   const DEV = "333333333333";
   const LAKE = "222222222222";
+  const PROD = "555555555555";
   const SUBNETS = ["subnet-0a1b2c3d4e5f60718", "subnet-1a2b3c4d5e6f70819"];
 
   /** The SCPs the management stack attaches to a target, with AWS's FullAWSAccess beside them. */
@@ -100,6 +101,7 @@ describe("require-sagemaker-vpc, evaluated with @cloud-copilot/iam-simulate over
   const chains: Record<string, SimulationOrgPolicies[]> = {
     [DEV]: [level("r-a1b2", "r-a1b2"), level("ou-a1b2-abcd1234", ouRef), level(DEV, DEV)],
     [LAKE]: [level("r-a1b2", "r-a1b2"), level(LAKE, LAKE)],
+    [PROD]: [level("r-a1b2", "r-a1b2"), level("ou-a1b2-abcd1234", ouRef), level(PROD, PROD)],
   };
 
   /** A resource ARN of the action's required resource type, from iam-data's ARN template. */
@@ -200,9 +202,9 @@ describe("require-sagemaker-vpc, evaluated with @cloud-copilot/iam-simulate over
 
   describe("mlshare's own SageMaker roles keep working under it", () => {
     /** The identity policies the ml-dev stack attaches to a role it makes, references to other resources replaced by stand-ins. */
-    const identityOf = (roleName: string) => {
-      const [id] = Object.entries(resourcesOf(s, "ml-dev", "aws_iam_role")).find(([, r]) => r.name === roleName)!;
-      return Object.values(resourcesOf(s, "ml-dev", "aws_iam_role_policy"))
+    const identityOf = (roleName: string, stack = "ml-dev") => {
+      const [id] = Object.entries(resourcesOf(s, stack, "aws_iam_role")).find(([, r]) => r.name === roleName)!;
+      return Object.values(resourcesOf(s, stack, "aws_iam_role_policy"))
         .filter((p) => p.role === `\${aws_iam_role.${id}.name}` || p.role === roleName)
         .map((p, i) => ({ name: `${roleName}-${i}`, policy: JSON.parse(p.policy.replace(/\$\{[^}]+\}/g, "sg-0123456789abcdef0")) }));
     };
@@ -213,6 +215,21 @@ describe("require-sagemaker-vpc, evaluated with @cloud-copilot/iam-simulate over
       const context = { "sagemaker:VpcSubnets": SUBNETS, "sagemaker:VpcSecurityGroupIds": ["sg-0123456789abcdef0"] };
       const r = await simulate(DEV, "sagemaker:CreateTrainingJob", context, identityOf("acme-ml-sm-alice"), ALICE, job);
       expect(r).toEqual({ decision: "Allowed", deniedBy: [] });
+    });
+
+    test("ML project churn's build role trains in the account's subnets through its role and the SCP chain, and not without them", async () => {
+      const job = `arn:aws:sagemaker:us-east-1:${DEV}:training-job/churn-train-1`;
+      const role = `arn:aws:iam::${DEV}:role/acme-ml-churn-dev`;
+      const context = { "sagemaker:VpcSubnets": SUBNETS, "sagemaker:VpcSecurityGroupIds": ["sg-0123456789abcdef0"] };
+      expect(await simulate(DEV, "sagemaker:CreateTrainingJob", context, identityOf("acme-ml-churn-dev"), role, job)).toEqual({ decision: "Allowed", deniedBy: [] });
+      expect((await simulate(DEV, "sagemaker:CreateTrainingJob", {}, identityOf("acme-ml-churn-dev"), role, job)).decision).not.toBe("Allowed");
+    });
+
+    test("ML project churn's deploy role in prod makes an endpoint config of its own model: models carry the VPC, so no subnets are needed", async () => {
+      const config = `arn:aws:sagemaker:us-east-1:${PROD}:endpoint-config/churn-live-1`;
+      const role = `arn:aws:iam::${PROD}:role/acme-ml-churn-prod`;
+      const context = { "sagemaker:ModelArn": [`arn:aws:sagemaker:us-east-1:${PROD}:model/churn-model-1`] };
+      expect(await simulate(PROD, "sagemaker:CreateEndpointConfig", context, identityOf("acme-ml-churn-prod", "ml-prod"), role, config)).toEqual({ decision: "Allowed", deniedBy: [] });
     });
 
     test("alice's training job without subnets is denied, by her own policy and by the SCP", async () => {
