@@ -7,8 +7,11 @@
  * for their own bucket (the encryption context S3 sends).
  */
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { accountOf } from "../config/model";
+import { planDataBuckets } from "../sharing/data-plan";
 import { Decision, simulate, StackPolicies } from "./helpers/stack-policies";
-import { problemsOf } from "./helpers/topology";
+import { planStacks, validateStacks, withoutImports } from "./helpers/terraform";
+import { problemsOf, resolve } from "./helpers/topology";
 import { stackText, synthInput } from "./helpers/synth";
 
 const ORG = "o-abcdefghij";
@@ -142,6 +145,52 @@ describe("a restricted dataset has a bucket of its own", () => {
     // The same name is fine for a dataset of the shared data bucket.
     t.datasets[0].classification = "confidential";
     expect(problemsOf(t)).toEqual([]);
+  });
+});
+
+describe("the real Terraform and AWS provider accept the stacks", () => {
+  test("every stack passes terraform validate and plans offline, creating what it declares", async () => {
+    const diagnostics = await validateStacks(out.stacks);
+    for (const name of Object.keys(diagnostics)) expect({ stack: name, diagnostics: diagnostics[name] }).toEqual({ stack: name, diagnostics: [] });
+    const names = Object.keys(out.stacks).filter((n) => !Object.keys(out.stacks[n].data ?? {}).length);
+    const plan = await planStacks(Object.fromEntries(names.map((n) => [n, withoutImports(out.stacks[n])])));
+    expect(plan.error).toBeUndefined();
+    expect(plan.ok).toBe(true);
+    expect([...plan.creates.lake]).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_s3_bucket\.Shares_RestrictedBucket-pii_/)]));
+  }, 180_000);
+});
+
+describe("when a restricted bucket's policy overflows 20 KB", () => {
+  // 400 roles of one consumer: their ARNs alone do not fit a bucket policy beside the baseline.
+  const t = topology();
+  const roles = Array.from({ length: 400 }, (_, i) => `team-${i}`);
+  t.datasets[0].consumers = [{ account: "science", access: "read-write", roles }];
+  t.datasets[1].consumers = [{ account: "science", roles }];
+  const topo = resolve(t);
+  const plans = planDataBuckets(topo, accountOf(topo, "lake"));
+  const restricted = plans.find((p) => p.restricted)!;
+  const shared = plans.find((p) => !p.restricted)!;
+
+  test("the consumer reaches the restricted bucket through access points of its own, named apart from the data bucket's", () => {
+    expect(restricted.bucketName).toBe(RESTRICTED);
+    expect(restricted.mode).toBe("access-points");
+    const names = plans.flatMap((p) => p.accessPoints.map((ap) => ap.name));
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(restricted.accessPoints.map((ap) => ap.name)));
+  });
+
+  test("the access point grants the bucket's objects and a listing of the whole bucket", () => {
+    const [ap] = restricted.accessPoints;
+    const objects = ap.statements.find((s) => s.sid.endsWith("Objects"))!;
+    expect(objects.resources).toEqual([`${ap.arn}/object/*`]);
+    expect(objects.actions).toEqual(expect.arrayContaining(["s3:PutObject", "s3:AbortMultipartUpload"]));
+    const list = ap.statements.find((s) => s.sid.endsWith("List"))!;
+    expect(list.resources).toEqual([ap.arn]);
+    expect(list.conditions?.StringLike).toBeUndefined();
+    // The data bucket's access points still list by prefix.
+    if (shared.mode === "access-points") {
+      expect(shared.accessPoints[0].statements.find((s) => s.sid.endsWith("List"))!.conditions?.StringLike).toEqual({ "s3:prefix": ["events/*"] });
+    }
   });
 });
 
