@@ -18,8 +18,10 @@ export const USAGE = `Usage: npm run review -- [--out DIR] [--base BASE_CDKTF_OU
 Reviews a synthesized cdktf.out (its manifest and stacks' JSON, nothing else): who can read
 and write every shared dataset, model artifact set, model package group and RAM share, with
 the statements that decide it; the checks that must hold everywhere (no request without TLS,
-nothing reachable from outside the organization); every policy's size against its quota;
-the compliance rules; the values it could not resolve.
+nothing reachable from outside the organization); the classes of defect (a name scope of one
+role covering another's names, approval open to the build account, SageMaker compute a VPC
+guardrail misses, buckets accepting SSE-C, workloads in the management account); every
+policy's size against its quota; the compliance rules; the values it could not resolve.
 
   CDKTF_OUT          the synthesized output to review; default: cdktf.out
   --out DIR          where review.md and review.json go; default: review-out

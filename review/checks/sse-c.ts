@@ -4,8 +4,9 @@
  * with a key neither the bucket's owner nor its other readers hold, so any writer could
  * replace current versions with data nobody else can read. Each bucket the stacks make is
  * asked, for its root and every shared prefix in it, as principals allowed to write there
- * (the writers of the access matrix, and an administrator of the bucket's account): the
- * upload must not get past S3.
+ * (the writers of the access matrix, over every route, and an administrator of the bucket's
+ * account, straight to the bucket: a request through an access point meets the same bucket
+ * policy): the upload must not get past S3.
  */
 import { Collection } from "../collect";
 import { AccessEvaluator } from "../evaluate";
@@ -27,10 +28,11 @@ export async function checkSseC(ev: AccessEvaluator, collection: Collection, tar
       ...mine.map((t) => ({ prefix: t.prefix, arns: (matrix.find((r) => r.id === t.id)?.access.write ?? []).map((g) => g.arn) })),
       { prefix: "", arns: [] },
     ].map((q) => ({ ...q, arns: [...q.arns, ...(admin ? [admin.arn] : [])] }));
+    const direct = { kind: "bucket" } as const;
     probe: for (const { prefix, arns } of asked) {
       for (const arn of arns) {
         try {
-          const r = await ev.s3({ principalArn: arn, action: "s3:PutObject", bucket: bucket.name, key: `${prefix}${SAMPLE_OBJECT}`, encryption: { customerAlgorithm: "AES256" } });
+          const r = await ev.s3({ principalArn: arn, action: "s3:PutObject", bucket: bucket.name, key: `${prefix}${SAMPLE_OBJECT}`, encryption: { customerAlgorithm: "AES256" }, ...(arn === admin?.arn ? { via: direct } : {}) });
           const steps = acceptedByS3(r);
           if (!steps) continue;
           findings.push({
