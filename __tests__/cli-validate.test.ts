@@ -3,10 +3,12 @@
  * argument handling in-process.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { main, USAGE } from "../bin/validate";
 import { CONFIG_ENV } from "../config/load";
 import { REFERENCE_ACCOUNTS } from "./helpers/problems";
+import { tempDir } from "./helpers/tmp";
 import { referenceInput, writeTopology } from "./helpers/topology";
 
 const ROOT = path.join(__dirname, "..");
@@ -14,9 +16,21 @@ const REFERENCE_SUMMARY = "valid (5 accounts, 1 dataset, 2 model artifact sets (
 
 /** Runs the validate command in a child process; stderr without npm's own warnings. */
 function validate(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const childEnv = { ...process.env, ...env };
+  return run("node", ["bin/run.js", "bin/validate", ...args], ROOT, env);
+}
+
+/** `npm run validate -- args`, typed in `cwd` (a folder of the project), as a user types it. */
+function npmValidate(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  return run("npm", ["run", "--silent", "validate", "--", ...args], cwd, env);
+}
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (env[CONFIG_ENV] === undefined) delete childEnv[CONFIG_ENV];
-  const r = spawnSync("node", ["bin/run.js", "bin/validate", ...args], { cwd: ROOT, env: childEnv, encoding: "utf8" });
+  // The folder the command is typed in, as npm records it (npm sets it again itself).
+  if (env.INIT_CWD === undefined) childEnv.INIT_CWD = cwd;
+  const r = spawnSync(command, args, { cwd, env: childEnv, encoding: "utf8" });
+  if (r.error) throw r.error;
   const stderr = r.stderr
     .split("\n")
     .filter((l) => !/^npm (warn|notice)/i.test(l))
@@ -60,6 +74,71 @@ describe("as a command", () => {
   });
 });
 
+describe("files that are no topology, as a command", () => {
+  test("an empty file: says it is empty, naming the file", () => {
+    const file = path.join(tempDir(), "empty.yaml");
+    fs.writeFileSync(file, "# to be written\n");
+    const r = validate([file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `mlshare: the topology in ${file} has 1 error:\n  - the file is empty (nothing but blank lines or comments): a topology is one YAML or JSON object, starting with \`version: 1\`\n`,
+    );
+  });
+
+  test("a directory: says so, naming it, without EISDIR", () => {
+    const dir = tempDir();
+    const r = validate([dir]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`mlshare: the topology in ${dir} has 1 error:\n  - cannot read the topology file: ${dir} is a directory; name a YAML or JSON file\n`);
+  });
+
+  test("a missing relative path: names the path it tried, from the folder the command was typed in", () => {
+    const here = tempDir();
+    const r = validate(["nope.yaml"], { INIT_CWD: here });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`mlshare: the topology in nope.yaml has 1 error:\n  - cannot read the topology file: no such file: ${path.join(here, "nope.yaml")}\n`);
+    expect(r.stderr).not.toContain(CONFIG_ENV);
+  });
+
+  test(`a missing file named by ${CONFIG_ENV}: says so`, () => {
+    const here = tempDir();
+    const r = validate([], { INIT_CWD: here, [CONFIG_ENV]: "gone.yaml" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`no such file: ${path.join(here, "gone.yaml")} (named by ${CONFIG_ENV}=gone.yaml)`);
+  });
+
+  test("a syntax error: the line where the unclosed quote opens", () => {
+    const file = path.join(tempDir(), "broken.yaml");
+    fs.writeFileSync(file, 'version: 1\nproject: "acme-ml\ndefaultRegion: us-east-1\n');
+    const r = validate([file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("  - not valid YAML/JSON at line 2, column 10: Missing closing \"quote (opened here; noticed at line 4, column 1)");
+  });
+});
+
+describe("npm run validate, typed in a subfolder (npm runs the script in the package's folder)", () => {
+  const examples = path.join(ROOT, "examples");
+
+  test("a relative path is the user's, from the subfolder", () => {
+    const r = npmValidate(["reference.yaml"], examples);
+    expect(r.stderr.trim()).toBe("");
+    expect(r.stdout).toBe(`reference.yaml: ${REFERENCE_SUMMARY}\n`);
+    expect(r.status).toBe(0);
+  });
+
+  test(`so is a relative ${CONFIG_ENV}`, () => {
+    const r = npmValidate([], examples, { [CONFIG_ENV]: "reference.yaml" });
+    expect(r.stdout).toBe(`reference.yaml: ${REFERENCE_SUMMARY}\n`);
+    expect(r.status).toBe(0);
+  });
+
+  test("a missing relative path names the path tried in the subfolder", () => {
+    const r = npmValidate(["no-such-topology.yaml"], examples);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`no such file: ${path.join(examples, "no-such-topology.yaml")}`);
+  });
+});
+
 describe("arguments", () => {
   let out: string;
   let err: string;
@@ -82,11 +161,15 @@ describe("arguments", () => {
 
   test("checks the reference topology when no file is given and the environment names none", () => {
     const cwd = process.cwd();
+    const initCwd = process.env.INIT_CWD;
     process.chdir(ROOT);
+    process.env.INIT_CWD = ROOT;
     try {
       expect(main([])).toBe(0);
     } finally {
       process.chdir(cwd);
+      if (initCwd === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = initCwd;
     }
     expect(out).toBe(`${path.join("examples", "reference.yaml")}: ${REFERENCE_SUMMARY}\n`);
   });

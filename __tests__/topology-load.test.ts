@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { TopologyError } from "../config/errors";
-import { CONFIG_ENV, DEFAULT_TOPOLOGY, loadTopology, parseText, topologyPath } from "../config/load";
+import { CONFIG_ENV, DEFAULT_TOPOLOGY, loadTopology, parseText, topologyPath, userCwd } from "../config/load";
 import { REFERENCE_ACCOUNTS } from "./helpers/problems";
 import { minimalInput, referenceInput, writeTopology } from "./helpers/topology";
 
@@ -57,13 +57,66 @@ describe("files", () => {
     expect(fromJson).toEqual(loadTopology(DEFAULT_TOPOLOGY));
   });
 
-  test("reports a missing file clearly, naming the file and the environment variable", () => {
+  test("reports a missing file, naming the path it tried", () => {
     const missing = path.join(path.dirname(writeTopology({})), "nope.yaml");
     const e = loadError(() => loadTopology(missing));
-    expect(e.problems).toEqual([{ path: "", message: `cannot read the topology file: no such file (set ${CONFIG_ENV} to a topology path)` }]);
-    expect(e.message).toBe(
-      `mlshare: the topology in ${missing} has 1 error:\n  - cannot read the topology file: no such file (set ${CONFIG_ENV} to a topology path)`,
-    );
+    expect(e.problems).toEqual([{ path: "", message: `cannot read the topology file: no such file: ${missing}` }]);
+    expect(e.message).toBe(`mlshare: the topology in ${missing} has 1 error:\n  - cannot read the topology file: no such file: ${missing}`);
+  });
+
+  test(`says when the missing file was named by ${CONFIG_ENV}`, () => {
+    const missing = path.join(path.dirname(writeTopology({})), "gone.yaml");
+    const saved = process.env[CONFIG_ENV];
+    process.env[CONFIG_ENV] = missing;
+    try {
+      expect(loadError(() => loadTopology()).problems).toEqual([
+        { path: "", message: `cannot read the topology file: no such file: ${missing} (named by ${CONFIG_ENV}=${missing})` },
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env[CONFIG_ENV];
+      else process.env[CONFIG_ENV] = saved;
+    }
+  });
+
+  test("shows the file as the user wrote it in the header, and the path tried in the problem", () => {
+    const dir = path.dirname(writeTopology({}));
+    const e = loadError(() => loadTopology(path.join(dir, "typo.yaml"), { shown: "typo.yaml" }));
+    expect(e.message).toBe(`mlshare: the topology in typo.yaml has 1 error:\n  - cannot read the topology file: no such file: ${path.join(dir, "typo.yaml")}`);
+  });
+
+  test("reports a directory as one, not as EISDIR", () => {
+    const dir = path.dirname(writeTopology({}));
+    expect(loadError(() => loadTopology(dir)).problems).toEqual([
+      { path: "", message: `cannot read the topology file: ${dir} is a directory; name a YAML or JSON file` },
+    ]);
+  });
+
+  test.each([
+    ["an empty file", ""],
+    ["a file of blank lines", "\n\n  \n"],
+    ["a file of comments only", "# version: 1\n# project: acme-ml\n"],
+  ])("says that %s is empty", (_name, text) => {
+    const file = writeText(text, "empty.yaml");
+    expect(loadError(() => loadTopology(file)).problems).toEqual([
+      { path: "", message: "the file is empty (nothing but blank lines or comments): a topology is one YAML or JSON object, starting with `version: 1`" },
+    ]);
+  });
+
+  test("says that a file holding a list is not an object", () => {
+    const file = writeText("- version: 1\n- project: acme-ml\n", "list.yaml");
+    expect(loadError(() => loadTopology(file)).problems).toEqual([
+      {
+        path: "",
+        message: 'the file holds a list, not an object: a topology is one YAML or JSON object, starting with `version: 1` (value: [{"version":1},{"project":"acme-ml"}])',
+      },
+    ]);
+  });
+
+  test(`${CONFIG_ENV} and file arguments are relative to the folder the user typed the command in (INIT_CWD under npm)`, () => {
+    expect(userCwd({ INIT_CWD: "/home/me/topologies" })).toBe("/home/me/topologies");
+    expect(userCwd({})).toBe(process.cwd());
+    expect(userCwd({ INIT_CWD: "relative/is/no/folder" })).toBe(process.cwd());
+    expect(topologyPath({ [CONFIG_ENV]: "prod.yaml", INIT_CWD: "/home/me/topologies" })).toBe("/home/me/topologies/prod.yaml");
   });
 });
 
@@ -75,6 +128,22 @@ describe("syntax errors", () => {
       { path: "", message: "not valid YAML/JSON at line 3, column 16: Nested mappings are not allowed in compact mappings" },
     ]);
     expect(e.message).toContain(`in ${file} has 1 error`);
+  });
+
+  test("an unclosed quote is reported where it opens, not where the parser gave up", () => {
+    const { problems } = parseText('version: 1\nproject: "acme-ml\ndefaultRegion: us-east-1\nstate:\n  backend: s3\n');
+    expect(problems).toEqual([{ path: "", message: 'not valid YAML/JSON at line 2, column 10: Missing closing "quote (opened here; noticed at line 6, column 1)' }]);
+  });
+
+  test("an unclosed flow mapping is reported where it opens", () => {
+    const { problems } = parseText('version: 1\naccounts:\n  lake: { id: "222222222222"\n  ml-dev: { id: "333333333333" }\n');
+    expect(problems).toHaveLength(1);
+    expect(problems[0].message).toMatch(/^not valid YAML\/JSON at line 3, column 9: .* \(opened here; noticed at line 4, column 3\)$/);
+  });
+
+  test("a closed quote before the error does not move it", () => {
+    const { problems } = parseText('version: 1\nproject: "acme-ml"\nproject: "again"\n');
+    expect(problems).toEqual([{ path: "", message: "not valid YAML/JSON at line 3, column 1: Map keys must be unique" }]);
   });
 
   test("reports a JSON syntax error with its line", () => {

@@ -3,11 +3,12 @@
  *
  * Prints one summary line and exits 0 when the file is valid; prints every problem on stderr
  * (no stack trace) and exits 1 when it is not. Without a file argument it checks the file the
- * app would read: `MLSHARE_CONFIG`, else the reference topology.
+ * app would read: `MLSHARE_CONFIG`, else the reference topology. Relative paths are the user's:
+ * from INIT_CWD, the folder npm was run in (npm runs the script in the package's folder).
  */
 import * as path from "path";
 import { TopologyError } from "../config/errors";
-import { CONFIG_ENV, loadTopology, topologyPath } from "../config/load";
+import { CONFIG_ENV, configOrigin, loadTopology, topologyPath, userCwd } from "../config/load";
 import { Topology } from "../config/model";
 import { projectArtifactSetName } from "../config/naming";
 
@@ -17,7 +18,8 @@ export const USAGE = `Usage: npm run validate -- [file]
 Checks an mlshare topology file (YAML or JSON) against the topology contract, without
 synthesizing any stack. Every problem of the file is reported at once.
 
-  file        the topology to check; default: $${CONFIG_ENV}, else examples/reference.yaml
+  file        the topology to check, relative to the folder you typed the command in;
+              default: $${CONFIG_ENV}, else examples/reference.yaml
   -h, --help  show this help
 
 Exit status: 0 when the file is valid, 1 when it has problems, 2 on a usage error.`;
@@ -48,9 +50,9 @@ export function summary(file: string, t: Topology): string {
   return `${file}: valid (${parts.join(", ")})`;
 }
 
-/** How a path is shown: as the user typed it, or relative to the working directory when it is inside it. */
+/** How a path is shown: relative to the folder the user typed the command in when it is inside it. */
 function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
+  const rel = path.relative(userCwd(), file);
   return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
 }
 
@@ -66,9 +68,11 @@ export function main(args: readonly string[]): number {
     process.stderr.write(`mlshare validate: ${why}\n\n${USAGE}\n`);
     return 2;
   }
-  const file = args.length ? args[0] : displayPath(topologyPath());
+  // npm runs the script in the package's folder: a relative path is the user's, from INIT_CWD.
+  const file = args.length ? path.resolve(userCwd(), args[0]) : topologyPath();
+  const shown = args.length ? args[0] : displayPath(file);
   try {
-    process.stdout.write(`${summary(file, loadTopology(file))}\n`);
+    process.stdout.write(`${summary(shown, loadTopology(file, { shown, origin: args.length ? undefined : configOrigin() }))}\n`);
     return 0;
   } catch (e) {
     if (e instanceof TopologyError) {

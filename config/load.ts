@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { LineCounter, parseDocument } from "yaml";
+import { CST, LineCounter, Parser, parseDocument } from "yaml";
 import { z } from "zod";
 import { formatPath, Problem, show, TopologyError } from "./errors";
 import { resolveTopology, Topology } from "./model";
@@ -18,10 +18,47 @@ export const CONFIG_ENV = "MLSHARE_CONFIG";
 /** The topology used when `MLSHARE_CONFIG` is unset: the reference topology of TOPOLOGY.md. */
 export const DEFAULT_TOPOLOGY = path.join(PROJECT_ROOT, "examples", "reference.yaml");
 
-/** The topology file the app should read, from the environment or the default. */
+/**
+ * The folder the user typed the command in. npm runs scripts (`npm run validate`) in the
+ * package's folder and keeps the user's in INIT_CWD; npx sets it too. A relative path the user
+ * gave is resolved from here.
+ */
+export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
+  const init = env.INIT_CWD;
+  return init && path.isAbsolute(init) ? init : process.cwd();
+}
+
+/** The topology file the app should read, from the environment (relative to {@link userCwd}) or the default. */
 export function topologyPath(env: NodeJS.ProcessEnv = process.env): string {
   const chosen = env[CONFIG_ENV];
-  return chosen && chosen.trim() ? path.resolve(chosen) : DEFAULT_TOPOLOGY;
+  return chosen && chosen.trim() ? path.resolve(userCwd(env), chosen) : DEFAULT_TOPOLOGY;
+}
+
+/**
+ * The offset where a quoted string or a flow collection (`{...}`, `[...]`) that is still open
+ * at `offset` starts. The parser notices a missing closing quote or bracket only where the
+ * text stops making sense, often lines later; the cause is where it opened.
+ */
+function openedAt(text: string, offset: number): number | undefined {
+  let found: number | undefined;
+  const consider = (token: CST.Token | undefined) => {
+    if (!token || token.offset >= offset || (found !== undefined && token.offset <= found)) return;
+    if (token.type === "double-quoted-scalar" || token.type === "single-quoted-scalar") {
+      const body = token.source.trimEnd();
+      const closed = body.length >= 2 && body.endsWith(body[0]);
+      if (!closed && token.offset + token.source.length >= offset) found = token.offset;
+    } else if (token.type === "flow-collection") {
+      if (!token.end.some((t) => t.type === "flow-map-end" || t.type === "flow-seq-end")) found = token.offset;
+    }
+  };
+  for (const doc of new Parser().parse(text)) {
+    if (doc.type !== "document") continue;
+    CST.visit(doc, (item) => {
+      consider(item.key ?? undefined);
+      consider(item.value);
+    });
+  }
+  return found;
 }
 
 /** Parses YAML or JSON text (JSON is YAML); syntax errors become problems with a line. */
@@ -32,10 +69,13 @@ export function parseText(text: string): { value?: unknown; problems: Problem[] 
   if (doc.errors.length) {
     return {
       problems: doc.errors.map((e) => {
-        const at = lines.linePos(e.pos[0]);
+        const noticed = lines.linePos(e.pos[0]);
+        const opened = openedAt(text, e.pos[0]);
+        const at = opened === undefined ? noticed : lines.linePos(opened);
+        const later = at.line !== noticed.line ? ` (opened here; noticed at line ${noticed.line}, column ${noticed.col})` : "";
         return {
           path: "",
-          message: `not valid YAML/JSON at line ${at.line}, column ${at.col}: ${e.message.split("\n")[0]}`,
+          message: `not valid YAML/JSON at line ${at.line}, column ${at.col}: ${e.message.split("\n")[0]}${later}`,
         };
       }),
     };
@@ -117,16 +157,66 @@ export function validateTopology(value: unknown, file?: string): Topology {
   return resolveTopology(parsed.data);
 }
 
-/** Reads, validates and resolves a topology file. */
-export function loadTopology(file: string = topologyPath()): Topology {
-  let text: string;
+/** How {@link loadTopology} names the file in its messages. */
+export interface LoadOptions {
+  /** The file as the user wrote it, for the header of the error list; default: `file`. */
+  readonly shown?: string;
+  /** Where the path came from, added to "no such file" (e.g. `named by MLSHARE_CONFIG`). */
+  readonly origin?: string;
+}
+
+/** The one problem of a file that cannot be read as a topology, or none. */
+function readProblem(file: string, origin: string | undefined): { text?: string; problem?: Problem } {
+  const abs = path.resolve(file);
+  const from = origin ? ` (${origin})` : "";
+  let stat: fs.Stats;
   try {
-    text = fs.readFileSync(file, "utf8");
+    stat = fs.statSync(abs);
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    throw new TopologyError([{ path: "", message: `cannot read the topology file: ${reason} (set ${CONFIG_ENV} to a topology path)` }], file);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" || code === "ENOTDIR" ? `no such file: ${abs}` : `${abs}: ${(e as Error).message}`;
+    return { problem: { path: "", message: `cannot read the topology file: ${why}${from}` } };
   }
-  const { value, problems } = parseText(text);
-  if (problems.length) throw new TopologyError(problems, file);
-  return validateTopology(value, file);
+  if (stat.isDirectory()) {
+    return { problem: { path: "", message: `cannot read the topology file: ${abs} is a directory; name a YAML or JSON file${from}` } };
+  }
+  try {
+    return { text: fs.readFileSync(abs, "utf8") };
+  } catch (e) {
+    return { problem: { path: "", message: `cannot read the topology file ${abs}: ${(e as Error).message}${from}` } };
+  }
+}
+
+/** What the file's top level must be, said for a value that is not an object. */
+function notAnObject(value: unknown): Problem | undefined {
+  const what = "a topology is one YAML or JSON object, starting with `version: 1`";
+  if (value === null || value === undefined) return { path: "", message: `the file is empty (nothing but blank lines or comments): ${what}` };
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return { path: "", message: `the file holds ${Array.isArray(value) ? "a list" : `a ${typeof value}`}, not an object: ${what} (value: ${show(value)})` };
+  }
+  return undefined;
+}
+
+/** Where {@link topologyPath} got its path, for "no such file": the environment variable when it is set. */
+export function configOrigin(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const chosen = env[CONFIG_ENV];
+  return chosen && chosen.trim() ? `named by ${CONFIG_ENV}=${chosen}` : undefined;
+}
+
+/**
+ * Reads, validates and resolves a topology file. Without a file: the one {@link topologyPath}
+ * names. A missing file, a directory, an empty file and a syntax error are problems like any
+ * other, naming the path tried.
+ */
+export function loadTopology(file?: string, options: LoadOptions = {}): Topology {
+  const chosen = file ?? topologyPath();
+  const origin = options.origin ?? (file === undefined ? configOrigin() : undefined);
+  const shown = options.shown ?? chosen;
+  const read = readProblem(chosen, origin);
+  if (read.problem) throw new TopologyError([read.problem], shown);
+  const { value, problems } = parseText(read.text!);
+  if (problems.length) throw new TopologyError(problems, shown);
+  const shape = notAnObject(value);
+  if (shape) throw new TopologyError([shape], shown);
+  return validateTopology(value, shown);
 }
