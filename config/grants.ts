@@ -4,7 +4,7 @@
  * grants. Provider and consumer stacks both read these, so both sides of every grant name
  * exactly the same roles.
  */
-import { Account, accountOf, Dataset, MlProject, ModelArtifactSet, Topology } from "./model";
+import { Account, accountOf, Dataset, MlProject, ModelArtifactSet, SagemakerUser, Topology } from "./model";
 import * as naming from "./naming";
 
 /** A role of an account, named. */
@@ -36,7 +36,7 @@ function roleRef(account: Account, roleName: string): RoleRef {
 export function sagemakerRolesOf(
   topology: Topology,
   accountKey: string,
-  select: (user: { datasets: readonly string[]; modelArtifacts: readonly string[] }) => boolean,
+  select: (user: SagemakerUser) => boolean,
 ): RoleRef[] {
   const domain = topology.sagemakerDomains.find((d) => d.account === accountKey);
   if (!domain) return [];

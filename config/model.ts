@@ -79,11 +79,36 @@ export interface ModelArtifactSet {
   readonly consumers: readonly string[];
 }
 
+/** One consumer account's SELECT on a shared table. */
+export interface TableGrant {
+  /** The consumer account's key. */
+  readonly account: string;
+  /** `sagemaker` and/or names of roles that exist in the consumer account. */
+  readonly roles: readonly string[];
+}
+
+/** A Glue Data Catalog table shared through Lake Formation, to the column and the row. */
+export interface Table {
+  /** The entry's name (unique among tables). */
+  readonly name: string;
+  /** The provider account whose Data Catalog holds the table. */
+  readonly account: string;
+  readonly database: string;
+  readonly table: string;
+  /** The columns shared (`include`) or withheld (`exclude`); absent: every column. */
+  readonly columns?: { readonly include: readonly string[] } | { readonly exclude: readonly string[] };
+  /** A PartiQL row filter; absent: every row. */
+  readonly rowFilter?: string;
+  readonly consumers: readonly TableGrant[];
+}
+
 /** A SageMaker Studio user. */
 export interface SagemakerUser {
   readonly name: string;
   readonly datasets: readonly string[];
   readonly modelArtifacts: readonly string[];
+  /** Shared tables (names of `tables` entries) the user reads. */
+  readonly tables: readonly string[];
 }
 
 /** A SageMaker domain. */
@@ -185,6 +210,7 @@ export interface Topology {
   readonly sagemakerDomains: readonly SagemakerDomain[];
   readonly mlProjects: readonly MlProject[];
   readonly ramShares: readonly RamShare[];
+  readonly tables: readonly Table[];
   readonly suppressions: readonly Suppression[];
 }
 
@@ -209,12 +235,14 @@ function rolesOf(input: TopologyInput, key: string): AccountRole[] {
     (input.datasets ?? []).some((d) => d.account === key) ||
     (input.modelArtifacts ?? []).some((m) => m.account === key) ||
     (input.ramShares ?? []).some((r) => r.account === key) ||
+    (input.tables ?? []).some((t) => t.account === key) ||
     projects.some((p) => p.accounts[firstEnv(p) ?? ""] === key);
   if (owns) roles.add("provider");
   const receives =
     (input.datasets ?? []).some((d) => (d.consumers ?? []).some((c) => c.account === key)) ||
     (input.modelArtifacts ?? []).some((m) => (m.consumers ?? []).some((c) => c.account === key)) ||
     (input.sagemaker?.domains ?? []).some((d) => d.account === key) ||
+    (input.tables ?? []).some((t) => (t.consumers ?? []).some((c) => c.account === key)) ||
     projects.some((p) => Object.values(p.accounts).includes(key));
   if (receives) roles.add("consumer");
   return ROLE_ORDER.filter((r) => roles.has(r));
@@ -336,7 +364,7 @@ export function resolveTopology(input: TopologyInput): Topology {
       account: d.account,
       vpcId: d.vpcId,
       subnetIds: d.subnetIds,
-      users: (d.users ?? []).map((u) => ({ name: u.name, datasets: u.datasets ?? [], modelArtifacts: u.modelArtifacts ?? [] })),
+      users: (d.users ?? []).map((u) => ({ name: u.name, datasets: u.datasets ?? [], modelArtifacts: u.modelArtifacts ?? [], tables: u.tables ?? [] })),
     })),
     mlProjects: (input.mlProjects ?? []).map((p) => ({
       name: p.name,
@@ -352,6 +380,16 @@ export function resolveTopology(input: TopologyInput): Topology {
       resources: r.resources.map((x) => x.arn),
       principals: r.principals,
       allowExternalPrincipals: r.allowExternalPrincipals ?? false,
+    })),
+    tables: (input.tables ?? []).map((t) => ({
+      name: t.name,
+      account: t.account,
+      database: t.database,
+      table: t.table,
+      // The rules let through exactly one of include / exclude.
+      ...(t.columns ? { columns: t.columns.include ? { include: t.columns.include } : { exclude: t.columns.exclude ?? [] } } : {}),
+      ...(t.rowFilter !== undefined ? { rowFilter: t.rowFilter } : {}),
+      consumers: (t.consumers ?? []).map((c) => ({ account: c.account, roles: c.roles ?? ["sagemaker"] })),
     })),
     suppressions: input.compliance?.suppressions ?? [],
   };

@@ -196,3 +196,38 @@ export function regionalServiceHost(service: string, region: string): string {
 export function registryGuardPolicyName(project: string, accountKey: string): string {
   return `${project}-protect-model-registry-${accountKey}`;
 }
+
+/** An account's Data Catalog (the Glue root catalog) ARN. */
+export function glueCatalogArn(partition: string, region: string, accountId: string): string {
+  return `arn:${partition}:glue:${region}:${accountId}:catalog`;
+}
+
+/** A Glue database's ARN. */
+export function glueDatabaseArn(partition: string, region: string, accountId: string, database: string): string {
+  return `arn:${partition}:glue:${region}:${accountId}:database/${database}`;
+}
+
+/** A Glue table's ARN. */
+export function glueTableArn(partition: string, region: string, accountId: string, database: string, table: string): string {
+  return `arn:${partition}:glue:${region}:${accountId}:table/${database}/${table}`;
+}
+
+/** The Lake Formation data cells filter of a shared table (entry names are unique among tables). */
+export function tableFilterName(project: string, table: string): string {
+  return `${project}-${table}`;
+}
+
+/**
+ * The resource link a consumer account makes to a provider's database. Glue database names
+ * are lower case letters, digits and `_`, so the project's hyphens become `_`; the provider's
+ * 12-digit account id between two `_` keeps links of different providers (or databases)
+ * apart whatever their names hold.
+ */
+export function tableLinkName(project: string, providerAccountId: string, database: string): string {
+  return `${project.replace(/-/g, "_")}_${providerAccountId}_${database}`;
+}
+
+/** The inline policy holding a role's IAM side of its table grants (Lake Formation holds the rest). */
+export function tablesInlinePolicyName(project: string): string {
+  return `${project}-table-grants`;
+}

@@ -15,6 +15,7 @@ import { checkNetwork } from "./rules/network";
 import { checkOrganization, checkRamShares } from "./rules/organization";
 import { checkProjects, checkSagemaker } from "./rules/sagemaker";
 import { checkDatasets, checkModelArtifacts } from "./rules/sharing";
+import { checkTables } from "./rules/tables";
 
 export { RESERVED_STACK_NAMES } from "./rules/accounts";
 
@@ -38,6 +39,7 @@ export function checkRules(raw: unknown): Problem[] {
   const datasetConsumers = checkDatasets(c, t, acc);
   const artifactReaders = checkModelArtifacts(c, t, acc);
   checkSagemaker(c, t, acc, datasetConsumers, artifactReaders);
+  checkTables(c, t, acc);
   checkProjects(c, t, acc);
   checkNetwork(c, t);
   checkRamShares(c, t, acc, ous);

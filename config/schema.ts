@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import * as f from "./formats";
+import { COLUMN_NAME, GLUE_NAME } from "./rules/tables";
 
 /** A string that must match a format; the error names the rule. */
 function formatted(format: f.Format, description?: string) {
@@ -147,10 +148,39 @@ const modelArtifactSet = z.strictObject({
   consumers: list(z.strictObject({ account: z.string() }), "Accounts that read the artifacts."),
 });
 
+// Exclusivity and non-empty lists of `columns` are rules (config/rules/tables.ts), so the
+// error says which of the two to keep.
+const table = z.strictObject({
+  name: formatted(f.SHARE_NAME, "Unique table entry name."),
+  account: z.string().describe("Provider account key: its Data Catalog holds the table."),
+  database: formatted(GLUE_NAME, "An existing Glue database of the provider account."),
+  table: formatted(GLUE_NAME, "An existing table of that database."),
+  columns: z
+    .strictObject({
+      include: z.array(formatted(COLUMN_NAME)).optional().describe("The only columns shared."),
+      exclude: z.array(formatted(COLUMN_NAME)).optional().describe("The columns withheld."),
+    })
+    .optional()
+    .describe("Exactly one of include / exclude; absent: every column."),
+  rowFilter: z.string().optional().describe("A PartiQL row filter expression; absent: every row."),
+  consumers: list(
+    z.strictObject({
+      account: z.string().describe("Consumer account key."),
+      roles: z
+        .array(formatted(f.ROLE_NAME))
+        .min(1, { error: "must name at least one role (sagemaker or an existing role name)" })
+        .optional()
+        .describe("sagemaker (the account's SageMaker user roles that list the table) or existing role names."),
+    }),
+    "Accounts granted SELECT on the table's shared columns and rows.",
+  ),
+});
+
 const sagemakerUser = z.strictObject({
   name: formatted(f.SAGEMAKER_USER, "User profile name, unique in its domain."),
   datasets: list(z.string(), "Datasets this user reads."),
   modelArtifacts: list(z.string(), "Model artifact sets this user reads."),
+  tables: list(z.string(), "Shared tables (names of tables entries) this user reads."),
 });
 
 const sagemakerDomain = z.strictObject({
@@ -214,6 +244,7 @@ export const topologySchema = z
     environments: list(formatted(f.ENVIRONMENT), "Promotion order of environments."),
     datasets: list(dataset, "ML data shared from a provider account."),
     modelArtifacts: list(modelArtifactSet, "Model artifact buckets shared read-only."),
+    tables: list(table, "Glue Data Catalog tables shared through Lake Formation, to the column and row."),
     sagemaker: z
       .strictObject({ domains: list(sagemakerDomain, "SageMaker Studio domains.") })
       .optional(),

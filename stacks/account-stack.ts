@@ -9,6 +9,8 @@ import { RamShares } from "../constructs/ram-share";
 import { MlProjects } from "../constructs/ml-project";
 import { SagemakerStudio } from "../constructs/sagemaker-domain";
 import { useRemoteState } from "../constructs/state-backend";
+import { TableAccessGrants } from "../constructs/tables-consumer";
+import { TableShares } from "../constructs/tables-provider";
 
 /** Props of {@link AccountStack}. */
 export interface AccountStackProps {
@@ -44,6 +46,7 @@ export class AccountStack extends TerraformStack {
     }
     if (account.roles.includes("provider")) {
       new ProviderShares(this, "Shares", { topology, account, provider: this.providers.of("provider") });
+      if (topology.tables.some((t) => t.account === account.key)) new TableShares(this, "TableShares", { topology, account, provider: this.providers.of("provider") });
     }
     if (topology.ramShares.some((s) => s.account === account.key)) {
       // OUs without an id in the topology are looked up, read-only, in the management account.
@@ -68,7 +71,11 @@ export class AccountStack extends TerraformStack {
       // Grants to roles this stack makes name them by reference, so they wait for the role.
       const made = (name: string) => studio?.executionRoles.get(name) ?? projects?.roles.get(name);
       const roleName = (name: string) => made(name)?.name ?? name;
-      const inlineUsed = (name: string) => studio?.inlineUsed.get(name) ?? projects?.inlineUsed.get(name) ?? 0;
+      const madeUsed = (name: string) => studio?.inlineUsed.get(name) ?? projects?.inlineUsed.get(name) ?? 0;
+      const tables = topology.tables.some((t) => t.consumers.some((c) => c.account === account.key))
+        ? new TableAccessGrants(this, "TableAccess", { topology, account, provider, roleName, roleArn: (name) => made(name)?.arn, inlineUsed: madeUsed })
+        : undefined;
+      const inlineUsed = (name: string) => madeUsed(name) + (tables?.inlineUsed.get(name) ?? 0);
       new ConsumerAccess(this, "Access", { topology, account, provider, roleName, inlineUsed });
     }
     new TerraformOutput(this, "account", {
