@@ -176,6 +176,24 @@ export interface CloudState {
   readonly hostname?: string;
 }
 
+/**
+ * The identities that run Terraform (`pipeline`): a plan role and a deploy role in every
+ * account, and in the hub account the OIDC providers and the two CI roles that assume them.
+ */
+export interface Pipeline {
+  /** The hub account's key. */
+  readonly account: string;
+  /** The role every account's stack assumes for plans (`planRole`). */
+  readonly planRole: string;
+  /** `<project>-ci-plan` and `<project>-ci-apply` in the hub, and their ARNs. */
+  readonly ciPlanRole: string;
+  readonly ciApplyRole: string;
+  readonly ciPlanRoleArn: string;
+  readonly ciApplyRoleArn: string;
+  readonly github?: { readonly repository: string; readonly applyRef: string; readonly environment?: string };
+  readonly terraformCloud?: { readonly organization: string; readonly hostname: string };
+}
+
 /** A compliance finding the topology accepts, with the reason. */
 export interface Suppression {
   readonly rule: string;
@@ -212,6 +230,8 @@ export interface Topology {
   readonly ramShares: readonly RamShare[];
   readonly tables: readonly Table[];
   readonly suppressions: readonly Suppression[];
+  /** Absent when the topology has no `pipeline`: the deploy roles are then the user's. */
+  readonly pipeline?: Pipeline;
 }
 
 const accountIndex = new WeakMap<Topology, ReadonlyMap<string, Account>>();
@@ -392,5 +412,25 @@ export function resolveTopology(input: TopologyInput): Topology {
       consumers: (t.consumers ?? []).map((c) => ({ account: c.account, roles: c.roles ?? ["sagemaker"] })),
     })),
     suppressions: input.compliance?.suppressions ?? [],
+    ...(input.pipeline ? { pipeline: resolvePipeline(input, accounts) } : {}),
+  };
+}
+
+/** The pipeline with its defaults; the hub is deployable (rules checked it). */
+function resolvePipeline(input: TopologyInput, accounts: readonly Account[]): Pipeline {
+  const p = input.pipeline!;
+  const hubKey = p.account ?? input.organization.managementAccount;
+  const hub = accounts.find((a) => a.key === hubKey)!;
+  const ciPlanRole = naming.ciPlanRoleName(input.project);
+  const ciApplyRole = naming.ciApplyRoleName(input.project);
+  return {
+    account: hubKey,
+    planRole: p.planRole ?? naming.DEFAULT_PLAN_ROLE,
+    ciPlanRole,
+    ciApplyRole,
+    ciPlanRoleArn: naming.roleArn(hub.partition, hub.id, ciPlanRole),
+    ciApplyRoleArn: naming.roleArn(hub.partition, hub.id, ciApplyRole),
+    github: p.github && { repository: p.github.repository, applyRef: p.github.applyRef ?? "refs/heads/main", environment: p.github.environment },
+    terraformCloud: p.terraformCloud && { organization: p.terraformCloud.organization, hostname: p.terraformCloud.hostname ?? "app.terraform.io" },
   };
 }

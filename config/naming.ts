@@ -231,3 +231,27 @@ export function tableLinkName(project: string, providerAccountId: string, databa
 export function tablesInlinePolicyName(project: string): string {
   return `${project}-table-grants`;
 }
+
+/** The plan role's name in every account when `pipeline.planRole` is not given. */
+export const DEFAULT_PLAN_ROLE = "mlshare-plan";
+
+/** The hub's CI role that pull requests and plan runs assume. */
+export function ciPlanRoleName(project: string): string {
+  return `${project}-ci-plan`;
+}
+
+/** The hub's CI role that only the apply ref (and environment) or apply runs assume. */
+export function ciApplyRoleName(project: string): string {
+  return `${project}-ci-apply`;
+}
+
+/** The StackSet that makes the plan and deploy roles in the member accounts. */
+export function pipelineStackSetName(project: string): string {
+  return `${project}-pipeline-roles`;
+}
+
+/** The ARN of an IAM OIDC identity provider for a host. */
+export function oidcProviderArn(partition: string, accountId: string, host: string): string {
+  return `arn:${partition}:iam::${accountId}:oidc-provider/${host}`;
+}
+

@@ -13,6 +13,7 @@ import { checkNameLengths } from "./rules/lengths";
 import { checkIamNames, checkModelPackageGroups, checkScopeOverlaps } from "./rules/names";
 import { checkNetwork } from "./rules/network";
 import { checkOrganization, checkRamShares } from "./rules/organization";
+import { checkPipeline } from "./rules/pipeline";
 import { checkProjects, checkSagemaker } from "./rules/sagemaker";
 import { checkDatasets, checkModelArtifacts } from "./rules/sharing";
 import { checkTables } from "./rules/tables";
@@ -45,6 +46,7 @@ export function checkRules(raw: unknown): Problem[] {
   checkRamShares(c, t, acc, ous);
   checkScopeOverlaps(c, t, acc);
   checkModelPackageGroups(c, t, acc);
+  checkPipeline(c, t, acc, project && PROJECT_OK(project) ? project : undefined);
   if (project && PROJECT_OK(project)) {
     checkNameLengths(c, t, acc, project);
     checkIamNames(c, t, acc, project);

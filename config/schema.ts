@@ -228,6 +228,43 @@ const suppression = z.strictObject({
   reason: z.string().min(10, { error: "must explain the exception in at least 10 characters" }),
 });
 
+const pipeline = z
+  .strictObject({
+    account: z.string().optional().describe("The hub account key holding the CI identities; default: the management account."),
+    github: z
+      .strictObject({
+        repository: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, { error: "must be owner/name (GitHub owner and repository names)" })
+          .describe("The GitHub repository whose workflows plan and apply, as owner/name."),
+        applyRef: z
+          .string()
+          .regex(/^refs\/(heads|tags)\/[A-Za-z0-9._\/-]{1,200}$/, { error: "must be a full ref such as refs/heads/main" })
+          .optional()
+          .describe("The only ref whose runs may apply; default refs/heads/main."),
+        environment: z
+          .string()
+          .regex(/^[A-Za-z0-9 ._-]{1,255}$/, { error: "must be a GitHub environment name: 1-255 characters of letters, digits, spaces and ._-" })
+          .optional()
+          .describe("Apply only from jobs of this GitHub environment."),
+      })
+      .optional()
+      .describe("GitHub Actions through OIDC."),
+    terraformCloud: z
+      .strictObject({
+        organization: formatted(f.TFC_NAME, "The Terraform Cloud organization whose workspaces plan and apply."),
+        hostname: z
+          .string()
+          .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, { error: "must be a host name such as app.terraform.io" })
+          .optional()
+          .describe("The Terraform Cloud / Enterprise host; default app.terraform.io."),
+      })
+      .optional()
+      .describe("HCP Terraform dynamic credentials; needs state.backend: cloud."),
+    planRole: formatted(f.ROLE_NAME, "Role name in every account for plans; default mlshare-plan.").optional(),
+  })
+  .describe("The identities that run Terraform, made by mlshare (plan and deploy roles in every account, CI roles in the hub).");
+
 /** The whole topology file. */
 export const topologySchema = z
   .strictObject({
@@ -253,6 +290,7 @@ export const topologySchema = z
     compliance: z
       .strictObject({ suppressions: list(suppression, "Compliance findings accepted, each with a reason.") })
       .optional(),
+    pipeline: pipeline.optional(),
   })
   .describe("mlshare topology, version 1");
 

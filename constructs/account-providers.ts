@@ -1,7 +1,8 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
-import { Account, AccountRole } from "../config/model";
+import { Account, AccountRole, Pipeline } from "../config/model";
 import { deploySessionName } from "../config/naming";
+import { phaseRoleArn } from "./pipeline-phase";
 
 /** Props of {@link AccountProviders}. */
 export interface AccountProvidersProps {
@@ -15,6 +16,8 @@ export interface AccountProvidersProps {
   readonly tags: Readonly<Record<string, string>>;
   /** The region of the providers. @default the account's region */
   readonly region?: string;
+  /** With `pipeline`: the providers assume the plan or the deploy role by `mlshare_phase`. */
+  readonly pipeline?: Pipeline;
 }
 
 /**
@@ -36,7 +39,7 @@ export class AccountProviders extends Construct {
         allowedAccountIds: [account.id],
         assumeRole: [
           {
-            roleArn: account.deployRoleArn,
+            roleArn: props.pipeline ? phaseRoleArn(this, account, props.pipeline) : account.deployRoleArn,
             sessionName: deploySessionName(props.project, account.key),
             externalId: account.deployExternalId,
           },

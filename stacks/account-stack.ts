@@ -4,6 +4,8 @@ import { Account, accountOf, Topology } from "../config/model";
 import { AccountProviders } from "../constructs/account-providers";
 import { ConsumerAccess } from "../constructs/consumer-access";
 import { Organization } from "../constructs/organization";
+import { PipelineHub } from "../constructs/pipeline-hub";
+import { PipelineRoles } from "../constructs/pipeline-roles";
 import { ProviderShares } from "../constructs/provider-shares";
 import { RamShares } from "../constructs/ram-share";
 import { MlProjects } from "../constructs/ml-project";
@@ -40,9 +42,21 @@ export class AccountStack extends TerraformStack {
       roles: account.roles,
       project: topology.project,
       tags: topology.tags,
+      pipeline: topology.pipeline,
     });
     if (account.roles.includes("management")) {
-      new Organization(this, "Organization", { topology, account, provider: this.providers.of("management") });
+      const organization = new Organization(this, "Organization", { topology, account, provider: this.providers.of("management") });
+      if (topology.pipeline) {
+        const ouIds = new Map([...organization.units].map(([name, unit]) => [name, unit.id]));
+        new PipelineRoles(this, "PipelineRoles", { topology, account, provider: this.providers.of("management"), ouIds });
+      }
+    }
+    if (topology.pipeline?.account === account.key) {
+      const p = this.providers.byRole;
+      const provider =
+        p.management ?? p.provider ?? p.consumer ??
+        new AccountProviders(this, "PipelineProviders", { account, roles: ["provider"], project: topology.project, tags: topology.tags, pipeline: topology.pipeline }).of("provider");
+      new PipelineHub(this, "PipelineHub", { topology, account, provider });
     }
     if (account.roles.includes("provider")) {
       new ProviderShares(this, "Shares", { topology, account, provider: this.providers.of("provider") });
@@ -58,6 +72,7 @@ export class AccountStack extends TerraformStack {
           roles: ["management"],
           project: topology.project,
           tags: topology.tags,
+          pipeline: topology.pipeline,
         })).of("management");
       new RamShares(this, "Ram", { topology, account, provider: this.providers.of("provider"), managementLookup });
     }

@@ -38,6 +38,7 @@ export class BootstrapStack extends TerraformStack {
       project: topology.project,
       tags: topology.tags,
       region: state.region,
+      pipeline: topology.pipeline,
     }).of("management");
 
     const bucket = new SecureBucket(this, "StateBucket", {

@@ -1,5 +1,6 @@
 import { Rule } from "../rule";
 import { firstBlock } from "../s3-helpers";
+import { phaseExpressionArns } from "../../constructs/pipeline-phase";
 
 /** Every AWS provider assumes a deploy role and is pinned to its account. */
 export const ProviderAssumesDeployRole: Rule = {
@@ -13,6 +14,8 @@ export const ProviderAssumesDeployRole: Rule = {
     if (e.kind !== "provider" || e.type !== "aws") return "not-applicable";
     const role = firstBlock(e.config.assume_role)?.role_arn;
     const pinned = Array.isArray(e.config.allowed_account_ids) && e.config.allowed_account_ids.length > 0;
-    return typeof role === "string" && /^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(role) && pinned ? "compliant" : "non-compliant";
+    // With pipeline, the role is the plan or the deploy role by mlshare_phase: both are checked.
+    const roles = typeof role === "string" ? (phaseExpressionArns(role) ?? [role]) : [];
+    return roles.length > 0 && roles.every((r) => /^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(r)) && pinned ? "compliant" : "non-compliant";
   },
 };

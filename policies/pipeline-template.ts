@@ -1,0 +1,190 @@
+/**
+ * The CloudFormation template (JSON) of the pipeline StackSet: the deploy role and the plan
+ * role of a member account. One template serves every member; what differs per account (the
+ * deploy role's name, its external id, the parts of the topology it plays and the existing
+ * roles it grants to) comes from each stack instance's parameter overrides. Accounts that
+ * join a targeted OU later get the defaults: the roles, with the base permissions only,
+ * until the topology names them.
+ *
+ * ARNs are built with Fn::Join and Ref, never Fn::Sub: the template travels inside
+ * Terraform JSON, where `${` would be read as a Terraform template.
+ */
+import { Account, DEFAULT_DEPLOY_ROLE, Pipeline, Topology } from "../config/model";
+import { documentJson, PolicyDocument, Statement } from "./document";
+import { deployStatements, memberDeployDenials, PartStatement, PermissionScope, PipelinePart, planStatements } from "./pipeline-permissions";
+import { accountRoleTrust } from "./pipeline-trust";
+
+/** The parts a member account's instance switches on, one template parameter each. */
+export const MEMBER_PARTS = ["provider", "consumer", "network", "projects", "ram", "existing", "hub"] as const;
+/** A part of the deploy policy a member instance can switch on. */
+export type MemberPart = (typeof MEMBER_PARTS)[number];
+
+/** The template parameter of a part. */
+export function partParameter(part: MemberPart): string {
+  return `${part[0].toUpperCase()}${part.slice(1)}Part`;
+}
+
+/** Placeholder for the existing role ARNs, replaced by the parameter. */
+const EXISTING = "__EXISTING_ROLE_ARNS__";
+/** `${X}` placeholders the CloudFormation side replaces with `{ Ref: X }`. */
+const PLACEHOLDER = /\$\{([A-Za-z:]+)\}/g;
+
+/** The parts of the deploy policy an account plays in a topology. */
+export function accountParts(topology: Topology, account: Account): Set<PipelinePart> {
+  const key = account.key;
+  const parts = new Set<PipelinePart>(["base"]);
+  if (account.roles.includes("provider")) parts.add("provider");
+  const domain = topology.sagemakerDomains.some((d) => d.account === key);
+  const projects = topology.mlProjects.some((p) => p.accounts.some((a) => a.account === key));
+  if (domain || projects) parts.add("consumer");
+  if (domain || (projects && account.network)) parts.add("network");
+  if (projects) parts.add("projects");
+  if (topology.ramShares.some((r) => r.account === key)) parts.add("ram");
+  if (existingRoles(topology, key).length) parts.add("existing");
+  if (key === topology.organization.managementAccount) parts.add("management");
+  if (topology.pipeline && key === topology.pipeline.account) parts.add("hub");
+  return parts;
+}
+
+/** The roles of an account that exist already and that the topology grants to (not `sagemaker`). */
+export function existingRoles(topology: Topology, key: string): string[] {
+  const names = new Set<string>();
+  for (const d of topology.datasets) for (const c of d.consumers) if (c.account === key) for (const r of c.roles) if (r !== "sagemaker") names.add(r);
+  // Lake Formation tables grant to roles the same way (read defensively: tables is optional).
+  const tables = (topology as { readonly tables?: readonly { readonly consumers: readonly { readonly account: string; readonly roles: readonly string[] }[] }[] }).tables ?? [];
+  for (const t of tables) for (const c of t.consumers) if (c.account === key) for (const r of c.roles) if (r !== "sagemaker") names.add(r);
+  return [...names].sort();
+}
+
+/** The scope of the member template: everything per account is a CloudFormation reference. */
+function memberScope(topology: Topology): PermissionScope {
+  const role = (param: string) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/\${${param}}`;
+  return {
+    project: topology.project,
+    partition: "${AWS::Partition}",
+    accountId: "${AWS::AccountId}",
+    region: "*",
+    existingRoleArns: [EXISTING],
+    pipelineRoleArns: [role("DeployRoleName"), role("PlanRoleName")],
+    oidcProviderArns: oidcHosts(topology.pipeline!).map((h) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${h}`),
+    stackSetName: "",
+  };
+}
+
+/** The OIDC hosts of the pipeline's CI systems. */
+export function oidcHosts(p: Pipeline): string[] {
+  return [...(p.github ? ["token.actions.githubusercontent.com"] : []), ...(p.terraformCloud ? [p.terraformCloud.hostname] : [])];
+}
+
+/** Checks statements through the policy model (known actions, Sids), then renders them. */
+function checked(name: string, statements: readonly Statement[]): Record<string, unknown> {
+  const doc = new PolicyDocument(name, "identity");
+  for (const s of statements) doc.add(s);
+  return doc.toJson();
+}
+
+/** Replaces `${X}` placeholders with Fn::Join/Ref, and the existing-roles placeholder with its parameter. */
+function toCfn(value: unknown): unknown {
+  if (typeof value === "string") {
+    if (value === EXISTING) return { Ref: "ExistingRoleArns" };
+    if (!PLACEHOLDER.test(value)) return value;
+    PLACEHOLDER.lastIndex = 0;
+    const parts: unknown[] = [];
+    let last = 0;
+    for (const m of value.matchAll(PLACEHOLDER)) {
+      if (m.index! > last) parts.push(value.slice(last, m.index));
+      parts.push({ Ref: m[1] });
+      last = m.index! + m[0].length;
+    }
+    if (last < value.length) parts.push(value.slice(last));
+    return { "Fn::Join": ["", parts] };
+  }
+  if (Array.isArray(value)) {
+    if (value.includes(EXISTING)) return { Ref: "ExistingRoleArns" };
+    return value.map(toCfn);
+  }
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCfn(v)]));
+  return value;
+}
+
+/** One inline policy per part; a part other than base only where its condition holds. */
+function partPolicies(prefix: string, statements: readonly PartStatement[], extra: readonly Statement[] = []): unknown[] {
+  const byPart = new Map<PipelinePart, Statement[]>();
+  for (const s of statements) if ((MEMBER_PARTS as readonly string[]).includes(s.part) || s.part === "base") byPart.set(s.part, [...(byPart.get(s.part) ?? []), s.statement]);
+  const out: unknown[] = [];
+  for (const [part, list] of byPart) {
+    const all = part === "base" ? [...list, ...extra] : list;
+    const policy = { PolicyName: `${prefix}-${part}`, PolicyDocument: toCfn(checked(`${prefix} ${part}`, all)) };
+    out.push(part === "base" ? policy : { "Fn::If": [`${partParameter(part as MemberPart)}On`, policy, { Ref: "AWS::NoValue" }] });
+  }
+  return out;
+}
+
+/** A trust policy with the external id when the instance gives one. */
+function trust(ciRoleArn: string, orgId: string): unknown {
+  const doc = (externalId?: string) => toCfn(documentJson(accountRoleTrust(ciRoleArn, orgId, externalId)));
+  return { "Fn::If": ["HasExternalId", doc("${DeployExternalId}"), doc()] };
+}
+
+/** The StackSet template for a topology with `pipeline`. */
+export function pipelineRolesTemplate(topology: Topology): Record<string, unknown> {
+  const p = topology.pipeline!;
+  const scope = memberScope(topology);
+  const flag = (description: string) => ({ Type: "String", AllowedValues: ["true", "false"], Default: "false", Description: description });
+  const parameters: Record<string, unknown> = {
+    DeployRoleName: { Type: "String", Default: DEFAULT_DEPLOY_ROLE, Description: "The account's deployRole" },
+    PlanRoleName: { Type: "String", Default: p.planRole, Description: "pipeline.planRole" },
+    DeployExternalId: { Type: "String", Default: "", Description: "The account's deployExternalId (empty: none)" },
+    ExistingRoleArns: { Type: "CommaDelimitedList", Default: "", Description: "Existing roles of the account the topology grants to" },
+  };
+  const conditions: Record<string, unknown> = {
+    HasExternalId: { "Fn::Not": [{ "Fn::Equals": [{ Ref: "DeployExternalId" }, ""] }] },
+  };
+  for (const part of MEMBER_PARTS) {
+    parameters[partParameter(part)] = flag(`The account plays the ${part} part of the topology`);
+    conditions[`${partParameter(part)}On`] = { "Fn::Equals": [{ Ref: partParameter(part) }, "true"] };
+  }
+  const tags = [{ Key: "ManagedBy", Value: "mlshare" }];
+  return {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description: `mlshare ${topology.project}: the deploy and plan roles that the pipeline's CI roles assume`,
+    Parameters: parameters,
+    Conditions: conditions,
+    Resources: {
+      DeployRole: {
+        Type: "AWS::IAM::Role",
+        Properties: {
+          RoleName: { Ref: "DeployRoleName" },
+          Description: `mlshare ${topology.project}: applies this account's stack; assumed by ${p.ciApplyRole} only`,
+          MaxSessionDuration: 3600,
+          AssumeRolePolicyDocument: trust(p.ciApplyRoleArn, topology.organization.id),
+          Policies: partPolicies(`${topology.project}-deploy`, deployStatements(scope), memberDeployDenials(scope)),
+          Tags: tags,
+        },
+      },
+      PlanRole: {
+        Type: "AWS::IAM::Role",
+        Properties: {
+          RoleName: { Ref: "PlanRoleName" },
+          Description: `mlshare ${topology.project}: plans this account's stack, reads configuration only; assumed by ${p.ciPlanRole} only`,
+          MaxSessionDuration: 3600,
+          AssumeRolePolicyDocument: trust(p.ciPlanRoleArn, topology.organization.id),
+          Policies: partPolicies(`${topology.project}-plan`, planStatements(scope).filter((s) => s.part === "base")),
+          Tags: tags,
+        },
+      },
+    },
+  };
+}
+
+/** The parameter overrides of a member account's stack instance. */
+export function memberParameters(topology: Topology, account: Account): Record<string, string> {
+  const parts = accountParts(topology, account);
+  const out: Record<string, string> = {};
+  if (account.deployRole !== DEFAULT_DEPLOY_ROLE) out.DeployRoleName = account.deployRole;
+  if (account.deployExternalId) out.DeployExternalId = account.deployExternalId;
+  for (const part of MEMBER_PARTS) if (parts.has(part)) out[partParameter(part)] = "true";
+  const existing = existingRoles(topology, account.key);
+  if (existing.length) out.ExistingRoleArns = existing.map((r) => `arn:${account.partition}:iam::${account.id}:role/${r}`).join(",");
+  return out;
+}
