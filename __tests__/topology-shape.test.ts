@@ -7,7 +7,7 @@ import { problemsAfter } from "./helpers/problems";
 import { minimalInput, problemsOf, referenceInput } from "./helpers/topology";
 
 const TOP_LEVEL_KEYS =
-  "$schema, version, project, defaultRegion, tags, organization, state, accounts, environments, datasets, modelArtifacts, sagemaker, mlProjects, ramShares, compliance";
+  "$schema, version, project, defaultRegion, tags, organization, state, accounts, environments, datasets, modelArtifacts, tables, sagemaker, mlProjects, ramShares, compliance, pipeline";
 
 describe("valid topologies", () => {
   test("accepts the reference topology", () => {
@@ -452,7 +452,7 @@ describe("unknown keys", () => {
     [
       "in a SageMaker user",
       (t) => (t.sagemaker.domains[0].users[1].dataset = "churn"),
-      'sagemaker.domains[0].users[1].dataset: unknown key "dataset"; allowed here: name, datasets, modelArtifacts',
+      'sagemaker.domains[0].users[1].dataset: unknown key "dataset"; allowed here: name, datasets, modelArtifacts, tables',
     ],
     [
       "in an ML project",
