@@ -8,7 +8,8 @@
  *
  * Targets on the project's 2-core machines: app-only synth <= 1 s, `npx cdktf synth` <= 5 s,
  * scale synth <= 20 s and <= 1.5 GB, scale review <= 30 s. The table goes to stdout and, as JSON, to
- * bench/results/latest.json.
+ * bench/results/latest.json. Everything it synthesizes goes into one folder of the temporary
+ * directory, emptied as it goes and removed at the end.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -20,7 +21,15 @@ import { PROJECT_ROOT } from "../config/paths";
 import { scaleTopology } from "./scale-topology";
 
 const root = PROJECT_ROOT;
-const env = { ...process.env, CHECKPOINT_DISABLE: "1" };
+
+/**
+ * The benchmark's own temporary folder: everything it and the processes it starts make in the
+ * temporary directory goes there (TMPDIR); it must be empty at the end, and is removed.
+ */
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-bench-"));
+// DISABLE_V8_COMPILE_CACHE: ts-node (bin/run.js runs the sources through it when dist/ is
+// stale) would keep a compile cache in the temporary directory.
+const env = { ...process.env, CHECKPOINT_DISABLE: "1", TMPDIR: scratch, DISABLE_V8_COMPILE_CACHE: "1" };
 
 interface Sample {
   readonly wallMs: number;
@@ -33,19 +42,28 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** A fresh output folder in the scratch folder, removed by {@link done}. */
 function fresh(): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-bench-")), "cdktf.out");
+  return path.join(fs.mkdtempSync(path.join(scratch, "run-")), "cdktf.out");
 }
 
-function appOnce(topology: string, outdir = fresh()): Sample {
+/** Removes an output folder made by {@link fresh}, so the runs do not fill the disk. */
+function done(outdir: string): void {
+  fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
+}
+
+/** One app synth into `outdir`, or into a fresh folder removed afterwards. */
+function appOnce(topology: string, outdir?: string): Sample {
+  const target = outdir ?? fresh();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["bin/run.js", "bench/app-once", topology, outdir], {
+  const r = spawnSync(process.execPath, ["bin/run.js", "bench/app-once", topology, target], {
     cwd: root,
     env,
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
   const wallMs = performance.now() - t0;
+  if (!outdir) done(target);
   if (r.status !== 0) throw new Error(`app synth failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
   return { wallMs, appMs: out.ms, maxRssMB: out.maxRssMB };
@@ -70,6 +88,7 @@ function cliOnce(): Sample {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { cwd: root, env, encoding: "utf8" });
   const wallMs = performance.now() - t0;
+  done(outdir);
   if (r.status !== 0) throw new Error(`cdktf synth failed: ${r.stderr}`);
   const kb = /MAXRSS_KB=(\d+)/.exec(r.stderr ?? "");
   return { wallMs, maxRssMB: kb ? Number(kb[1]) / 1024 : undefined };
@@ -91,9 +110,19 @@ function summarize(name: string, samples: Sample[], targetMs: number, targetMB?:
   };
 }
 
+/** "123 ms", or a dash when there is no figure. */
+function ms(value: number | undefined): string {
+  return value === undefined ? "–" : `${value} ms`;
+}
+
+/** "123 MB", or a dash when there is no figure. */
+function mb(value: number | undefined): string {
+  return value === undefined ? "–" : `${value} MB`;
+}
+
 function main(): void {
   const runs = Number(process.env.BENCH_RUNS ?? 5);
-  const scaleFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-scale-")), "scale.json");
+  const scaleFile = path.join(scratch, "scale.json");
   fs.writeFileSync(scaleFile, JSON.stringify(scaleTopology()));
   const results = [
     summarize("reference topology, app only", Array.from({ length: runs }, () => appOnce(DEFAULT_TOPOLOGY)), 1000),
@@ -103,12 +132,14 @@ function main(): void {
   const scaleOut = fresh();
   appOnce(scaleFile, scaleOut);
   results.push(summarize("scale topology (100 x 200), access review", Array.from({ length: 3 }, () => reviewOnce(scaleOut)), 30000));
+  done(scaleOut);
+  fs.rmSync(scaleFile);
   const table = [
     "| benchmark | runs | median wall | median in process (synth or review) | peak RSS | target | met |",
     "|---|---|---|---|---|---|---|",
     ...results.map(
       (r) =>
-        `| ${r.name} | ${r.runs} | ${r.medianWallMs} ms | ${r.medianSynthMs ?? "-"} ms | ${r.peakRssMB ?? "n/a"} MB | ${r.targetMs} ms${r.targetMB ? `, ${r.targetMB} MB` : ""} | ${r.withinTarget ? "yes" : "NO"} |`,
+        `| ${r.name} | ${r.runs} | ${ms(r.medianWallMs)} | ${ms(r.medianSynthMs)} | ${mb(r.peakRssMB)} | ${r.targetMs} ms${r.targetMB ? `, ${r.targetMB} MB` : ""} | ${r.withinTarget ? "yes" : "NO"} |`,
     ),
   ].join("\n");
   process.stdout.write(`${table}\n`);
@@ -119,4 +150,15 @@ function main(): void {
   );
 }
 
-main();
+/** Runs the benchmark; the scratch folder goes whatever happens, and must be empty by then. */
+function run(): void {
+  try {
+    main();
+    const left = fs.readdirSync(scratch);
+    if (left.length) throw new Error(`the benchmark left ${left.join(", ")} in ${scratch}`);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+run();
