@@ -5,6 +5,8 @@ import { IamActionsExist } from "./rules/iam-actions-exist";
 import { IamAllowHasResource } from "./rules/iam-allow-has-resource";
 import { IamNoWildcardActions } from "./rules/iam-no-wildcard-actions";
 import { KmsKeyRotation } from "./rules/kms-key-rotation";
+import { LakeformationCrossAccountSelectDescribeOnly } from "./rules/lakeformation-cross-account-select-describe";
+import { LakeformationFilteredNotWhole } from "./rules/lakeformation-filtered-not-whole";
 import { ProviderAssumesDeployRole } from "./rules/provider-assumes-deploy-role";
 import { ProviderDefaultTags } from "./rules/provider-default-tags";
 import { S3DenySseC } from "./rules/s3-deny-sse-c";
@@ -29,4 +31,6 @@ export const RULES: readonly Rule[] = [
   IamAllowHasResource,
   CrossAccountTrustCondition,
   IamActionsExist,
+  LakeformationCrossAccountSelectDescribeOnly,
+  LakeformationFilteredNotWhole,
 ];
