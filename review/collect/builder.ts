@@ -1,5 +1,6 @@
 /** Accumulates what the collectors find across stacks, and hands out the {@link Collection}. */
 import { CollectedAccessPoint, CollectedBucket, CollectedKey, CollectedModelPackageGroupPolicy, CollectedOrgAccount, CollectedOrgPolicy, CollectedOrgUnit, CollectedPolicy, CollectedRamShare, CollectedSageMakerDomain, CollectedStack, Collection, UnresolvedValue } from "./types";
+import { CollectedTableGrant, withFilterDefinitions } from "./lakeformation";
 
 /** A role while its policies are being attached. */
 export interface MutableRole {
@@ -27,6 +28,7 @@ export class Builder {
   readonly orgAccounts: CollectedOrgAccount[] = [];
   readonly groupPolicies: CollectedModelPackageGroupPolicy[] = [];
   readonly ramShares: CollectedRamShare[] = [];
+  readonly tableGrants: CollectedTableGrant[] = [];
   readonly domains: CollectedSageMakerDomain[] = [];
   readonly policies: CollectedPolicy[] = [];
   readonly unresolved: UnresolvedValue[] = [];
@@ -51,6 +53,7 @@ export class Builder {
       modelPackageGroupPolicies: this.groupPolicies,
       sagemakerDomains: this.domains,
       ramShares: this.ramShares,
+      tableGrants: withFilterDefinitions(this.tableGrants),
       policies: this.policies,
       unresolved: this.unresolved,
     };

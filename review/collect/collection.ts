@@ -12,6 +12,7 @@ import { collectRoles } from "./iam";
 import { collectKeys } from "./kms";
 import { collectOrganization } from "./organizations";
 import { collectOutputs } from "./outputs";
+import { collectTableGrants } from "./lakeformation";
 import { collectRamShares } from "./ram";
 import { collectSageMaker } from "./sagemaker";
 import { StackContext } from "./stack";
@@ -51,5 +52,6 @@ function collectStack(ctx: StackContext): void {
   collectOrganization(ctx);
   collectSageMaker(ctx);
   collectRamShares(ctx);
+  ctx.out.tableGrants.push(...collectTableGrants(ctx));
   collectOutputs(ctx);
 }

@@ -251,6 +251,8 @@ export interface Collection {
   readonly sagemakerDomains: readonly CollectedSageMakerDomain[];
   /** RAM resource shares. */
   readonly ramShares: readonly CollectedRamShare[];
+  /** Lake Formation grants on shared tables, filters and resource links (lakeformation.ts). */
+  readonly tableGrants: readonly import("./lakeformation").CollectedTableGrant[];
   /** Every policy above, flat, in stack order. */
   readonly policies: readonly CollectedPolicy[];
   /** Every value that could not be resolved. Empty means every policy is exactly what AWS will see. */
