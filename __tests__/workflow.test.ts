@@ -14,7 +14,7 @@ import { main as stackMatrixMain } from "../bin/stack-matrix";
 import { REVIEW_MARKER } from "../review/markdown";
 import { composeComment, GitHubApi, upsertComment } from "../review/pr/comment";
 import { failedPlan, PlanJson, summarizeLog, summarizePlan } from "../review/pr/plan-summary";
-import { stackMatrix } from "../review/pr/stack-matrix";
+import { planRoleOf, stackMatrix } from "../review/pr/stack-matrix";
 import { synthInput } from "./helpers/synth";
 import { referenceInput } from "./helpers/topology";
 import { tempDir } from "./helpers/tmp";
@@ -87,7 +87,12 @@ describe(".github/workflows/plan.yml", () => {
     expect(plan.strategy.matrix.stack).toBe("${{ fromJSON(needs.synth.outputs.stacks) }}");
     expect(plan.permissions).toEqual({ contents: "read", "id-token": "write" });
     const creds = plan.steps.find((s: { uses?: string }) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-    expect(creds.with["role-to-assume"]).toBe("${{ vars.MLSHARE_PLAN_ROLE_ARN }}");
+    // With pipeline, the hub's plan CI role read from the stacks; without, the repository variable.
+    expect(creds.with["role-to-assume"]).toBe("${{ needs.synth.outputs.plan_role || vars.MLSHARE_PLAN_ROLE_ARN }}");
+    expect(workflow.jobs.synth.outputs.plan_role).toBe("${{ steps.matrix.outputs.plan_role }}");
+    expect(runs("synth")).toContain("node bin/run.js bin/stack-matrix --plan-role cdktf.out/manifest.json");
+    // Every plan runs with mlshare_phase = plan: the providers assume the plan roles, which cannot write.
+    expect(plan.env.TF_VAR_mlshare_phase).toBe("plan");
     expect(runs("plan")).toMatch(/terraform plan .*-out=tfplan/);
     expect(runs("plan")).toContain("terraform show -json tfplan");
     expect(runs("plan")).toContain("node bin/run.js bin/plan-summary");
@@ -112,6 +117,30 @@ describe(".github/workflows/plan.yml", () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
     for (const m of text.matchAll(/npm run ([a-z-]+)/g)) expect(scripts[m[1]]).toBeDefined();
     expect(scripts.review).toBe("node bin/run.js bin/review");
+  });
+});
+
+describe("the plan CI role (bin/stack-matrix --plan-role)", () => {
+  test("is the hub's <project>-ci-plan role with pipeline, and nothing without", () => {
+    const withPipeline = referenceInput();
+    withPipeline.accounts.management.deployRole = "mlshare-deploy";
+    withPipeline.pipeline = { github: { repository: "acme/ml-platform" } };
+    const out = synthInput(withPipeline);
+    const manifest = path.join(out.outdir, "manifest.json");
+    expect(planRoleOf(manifest)).toBe("arn:aws:iam::111111111111:role/acme-ml-ci-plan");
+    expect(planRoleOf(path.join(synthInput(referenceInput()).outdir, "manifest.json"))).toBeUndefined();
+  });
+
+  test("every stack, planned with mlshare_phase = plan, assumes its account's plan role", () => {
+    const withPipeline = referenceInput();
+    withPipeline.accounts.management.deployRole = "mlshare-deploy";
+    withPipeline.pipeline = { github: { repository: "acme/ml-platform" } };
+    const out = synthInput(withPipeline);
+    for (const name of stackMatrix(out.manifest)) {
+      for (const p of (out.stacks[name] as any).provider.aws) {
+        expect(p.assume_role[0].role_arn).toMatch(/^\$\{var\.mlshare_phase == "plan" \|\| .*\? "arn:aws:iam::\d{12}:role\/mlshare-plan" :/);
+      }
+    }
   });
 });
 

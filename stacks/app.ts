@@ -42,6 +42,10 @@ export function addStacks(app: App, topology: Topology, options: { readonly boot
     const name = stack.node.id;
     const suppressions = topology.suppressions.filter((s) => s.resource.startsWith(`${name}/`));
     if (suppressions.length) stack.addOverride("//.mlshare.suppressions", suppressions.map((s) => ({ ...s })));
+    // With pipeline, the pull-request workflow reads from here which CI role plans (bin/stack-matrix --plan-role).
+    if (topology.pipeline) {
+      stack.addOverride("//.mlshare.pipeline", { ciPlanRoleArn: topology.pipeline.ciPlanRoleArn, ciApplyRoleArn: topology.pipeline.ciApplyRoleArn, phaseVariable: "mlshare_phase" });
+    }
   }
   return { bootstrap, accounts };
 }

@@ -4,6 +4,7 @@
  * in the manifest's deploy order (a stack after the stacks it depends on).
  */
 import * as fs from "fs";
+import * as path from "path";
 import { ManifestInput } from "../collect";
 
 /** Options of {@link stackMatrix}. */
@@ -39,4 +40,24 @@ export function readManifest(file: string): ManifestInput {
   } catch (e) {
     throw new Error(`${file} is not JSON: ${(e as Error).message}`);
   }
+}
+
+/**
+ * The hub's plan CI role that plans the stacks (`pipeline`), read from the stacks the
+ * manifest lists; undefined when they have no pipeline. Throws when stacks disagree.
+ * @param manifestFile the manifest; stack paths in it are relative to its folder
+ */
+export function planRoleOf(manifestFile: string): string | undefined {
+  const manifest = readManifest(manifestFile);
+  const roles = new Set<string>();
+  for (const [name, entry] of Object.entries(manifest.stacks ?? {})) {
+    if (!entry.synthesizedStackPath) continue;
+    const file = path.join(path.dirname(manifestFile), entry.synthesizedStackPath);
+    const stack = JSON.parse(fs.readFileSync(file, "utf8"));
+    const arn = stack["//"]?.mlshare?.pipeline?.ciPlanRoleArn;
+    if (typeof arn === "string") roles.add(arn);
+    else if (roles.size) throw new Error(`stack ${name} has no pipeline while others have one`);
+  }
+  if (roles.size > 1) throw new Error(`the stacks name different plan CI roles: ${[...roles].join(", ")}`);
+  return [...roles][0];
 }
