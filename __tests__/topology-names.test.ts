@@ -151,6 +151,29 @@ describe("IAM names mlshare derives, within one account", () => {
     ]);
   });
 
+  test("refuses the role Terraform deploys the consumer account with as a dataset's role, with or without pipeline", () => {
+    expect(problemsAfter((t) => (t.datasets[0].consumers[1].roles = ["mlshare-deploy"]))).toEqual([
+      'datasets[0].consumers[1].roles[0]: role "mlshare-deploy" is the role Terraform deploys account "ml-prod" with (its deployRole); data grants never go to the identity that runs Terraform',
+    ]);
+  });
+
+  test("with pipeline, refuses its plan role as a dataset's role (it reads configuration, never data), and an ML project named like its CI roles", () => {
+    const problems = problemsAfter((t) => {
+      t.pipeline = { account: "ml-staging", github: { repository: "acme/ml-platform" } };
+      t.datasets[0].consumers[1].roles = ["mlshare-plan"];
+      t.environments = ["dev", "plan", "prod"];
+      t.accounts["ml-staging"].environment = "plan";
+      t.mlProjects[0].accounts = { dev: "ml-dev", plan: "ml-staging", prod: "ml-prod" };
+      withProject("ci", { accounts: { dev: "ml-dev", plan: "ml-staging", prod: "ml-prod" } })(t);
+    });
+    expect(problems).toContain(
+      'datasets[0].consumers[1].roles[0]: role "mlshare-plan" is the plan role "mlshare-plan" the pipeline makes (pipeline.planRole), which mlshare makes in account "ml-prod"; a role mlshare makes reads data only through its own entry (a user lists the dataset; roles: [sagemaker]), never by name',
+    );
+    expect(problems).toContain(
+      'pipeline: the CI role "acme-ml-ci-plan" the pipeline makes has the name of the role "acme-ml-ci-plan" of ML project "ci" in plan (mlProjects[1].accounts.plan) in account "ml-staging"; IAM role names are unique in an account, regardless of case: rename one',
+    );
+  });
+
   /** The reference topology with a second dataset that ml-prod's existing role reads, spelled `role`. */
   const secondGrant = (role: string) => (t: any) =>
     t.datasets.push({ name: "fraud", account: "data-lake", consumers: [{ account: "ml-prod", roles: [role] }] });

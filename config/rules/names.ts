@@ -5,6 +5,7 @@
  * regard to case, and SageMaker writes its ARNs in lower case.
  */
 import { show } from "../errors";
+import { DEFAULT_DEPLOY_ROLE } from "../model";
 import * as naming from "../naming";
 import { AccountView, arr, Checker, Json, obj, str } from "./common";
 
@@ -27,6 +28,14 @@ function projectAccounts(t: Json, p: Json): string[] {
     if (key && !out.includes(key)) out.push(key);
   }
   return out;
+}
+
+/** The kinds of the roles the pipeline makes. */
+const PIPELINE_KINDS = ["deploy", "plan", "ci"];
+
+/** The role an account's stack is deployed with. */
+function deployRoleOf(t: Json, key: string): string {
+  return str(obj(obj(t.accounts)?.[key])?.deployRole) ?? DEFAULT_DEPLOY_ROLE;
 }
 
 /**
@@ -99,8 +108,9 @@ export function checkScopeOverlaps(c: Checker, t: Json, acc: AccountView): void 
 
 /**
  * The IAM roles mlshare makes in each account, with where each comes from: the domain's
- * default execution role and its users' roles, the ML projects' roles, and the reader roles of
- * datasets shared through assume-role (in the provider account).
+ * default execution role and its users' roles, the ML projects' roles, the reader roles of
+ * datasets shared through assume-role (in the provider account), and with `pipeline` the
+ * deploy and plan roles of every account and the CI roles of the hub.
  *
  * Managed policies need no check of their own: `<project>-studio-access-<user>` is unique when
  * user names are, and `<project>-grants-<role>-<n>` (n a number, so the role is everything
@@ -136,6 +146,20 @@ function madeRoles(t: Json, acc: AccountView, project: string): Map<string, Owne
       add(str(map[env]), { name, path: `mlProjects[${i}].accounts.${env}`, what, kind: "project" });
     }
   });
+  const pipeline = obj(t.pipeline);
+  if (pipeline) {
+    // With pipeline, mlshare makes the plan and deploy roles of every account and the CI roles of the hub.
+    const plan = str(pipeline.planRole) ?? naming.DEFAULT_PLAN_ROLE;
+    for (const key of acc.keys) {
+      const deploy = deployRoleOf(t, key);
+      add(key, { name: deploy, path: `accounts.${key}`, what: `the deploy role ${show(deploy)} the pipeline makes`, kind: "deploy" });
+      add(key, { name: plan, path: "pipeline.planRole", what: `the plan role ${show(plan)} the pipeline makes`, kind: "plan" });
+    }
+    const hub = str(pipeline.account) ?? str(obj(t.organization)?.managementAccount);
+    for (const name of [naming.ciPlanRoleName(project), naming.ciApplyRoleName(project)]) {
+      add(hub, { name, path: "pipeline", what: `the CI role ${show(name)} the pipeline makes`, kind: "ci" });
+    }
+  }
   arr(t.datasets).forEach((raw, i) => {
     const d = obj(raw) ?? {};
     const dataset = str(d.name);
@@ -172,8 +196,9 @@ export function checkIamNames(c: Checker, t: Json, acc: AccountView, project: st
       const key = o.name.toLowerCase();
       const first = seen.get(key);
       if (!first) seen.set(key, o);
-      else if (!(first.kind === o.kind && first.name === o.name)) {
-        // Two of one kind with one name (two users bob, two domains in an account) are duplicates the uniqueness rules refuse.
+      else if (!(first.kind === o.kind && first.name === o.name) && !(PIPELINE_KINDS.includes(first.kind) && PIPELINE_KINDS.includes(o.kind))) {
+        // Two of one kind with one name (two users bob, two domains in an account) are duplicates the uniqueness rules refuse;
+        // the pipeline's roles among themselves are the pipeline rules' (config/rules/pipeline.ts).
         c.add(o.path, `${o.what} has the name of ${first.what} (${first.path}) in account ${show(account)}; IAM role names are unique in an account, regardless of case: rename one`);
       }
     }
@@ -192,6 +217,11 @@ export function checkIamNames(c: Checker, t: Json, acc: AccountView, project: st
         if (!role || role === "sagemaker") return;
         const path = `datasets[${i}].consumers[${j}].roles[${k}]`;
         const mine = ours.find((o) => o.name.toLowerCase() === role.toLowerCase());
+        const deploy = deployRoleOf(t, account);
+        if (!mine && deploy.toLowerCase() === role.toLowerCase()) {
+          c.add(path, `role ${show(role)} is the role Terraform deploys account ${show(account)} with (its deployRole); data grants never go to the identity that runs Terraform`);
+          return;
+        }
         if (mine) {
           c.add(
             path,
