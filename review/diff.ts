@@ -5,6 +5,7 @@
  * "ml-prod/batch-scoring can now read churn".
  */
 import { Review, ReviewFinding, SEVERITIES, SharedKind, SharedResource } from "./model";
+import { tableAccessChanges } from "./tables";
 
 /** One principal's access to one resource, gained or lost. */
 export interface AccessChange {
@@ -35,6 +36,8 @@ export interface FindingChange {
 /** Every change, in report order. */
 export interface ReviewDiff {
   readonly access: readonly AccessChange[];
+  /** Table reads granted and revoked, as sentences ("ml-prod/churn-scorer can now read customers-safe (no email, phone; country = 'DE')"). */
+  readonly tables?: readonly string[];
   readonly resources: readonly ResourceChange[];
   readonly findings: readonly FindingChange[];
 }
@@ -99,10 +102,10 @@ export function diffReviews(base: Review, head: Review): ReviewDiff {
     ...[...headFindings.values()].filter((f) => !baseFindings.has(f.id)).map((f) => ({ change: "appeared" as const, finding: f, sentence: `new ${f.severity} finding ${f.rule} on ${f.resource}: ${f.what}` })),
     ...[...baseFindings.values()].filter((f) => !headFindings.has(f.id)).map((f) => ({ change: "resolved" as const, finding: f, sentence: `resolved: ${f.severity} finding ${f.rule} on ${f.resource}` })),
   ].sort((a, b) => Number(a.change === "resolved") - Number(b.change === "resolved") || SEVERITIES.indexOf(a.finding.severity) - SEVERITIES.indexOf(b.finding.severity) || a.finding.id.localeCompare(b.finding.id));
-  return { access, resources, findings };
+  return { access, tables: tableAccessChanges(base, head), resources, findings };
 }
 
 /** Whether nothing changed. */
 export function isEmptyDiff(d: ReviewDiff): boolean {
-  return !d.access.length && !d.resources.length && !d.findings.length;
+  return !d.access.length && !d.tables?.length && !d.resources.length && !d.findings.length;
 }

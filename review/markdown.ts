@@ -4,6 +4,7 @@
  * resources per stack and unresolved values are folded in `<details>`.
  */
 import { ReviewDiff, resourcePhrase, verbPhrase } from "./diff";
+import { tablesSection } from "./tables";
 import { AccessGrant, countBySeverity, findingsAtOrAbove, Review, ReviewFinding, Severity, SharedKind, SharedResource, VERBS } from "./model";
 
 /** The first line of every review comment: how the workflow finds its own comment again. */
@@ -106,8 +107,8 @@ function findingRows(findings: readonly ReviewFinding[], max: number): string[] 
 function diffSection(diff: ReviewDiff, max: number): string[] {
   const out: string[] = ["#### Changes since the base branch", ""];
   const list = (items: readonly string[]) => [...items.slice(0, max).map((s) => `- ${s}`), ...(items.length > max ? [`- … and ${items.length - max} more in review.json`] : [])];
-  if (!diff.access.length && !diff.resources.length && !diff.findings.length) return [...out, "No change in access or findings.", ""];
-  out.push(...list([...diff.access.map((c) => c.sentence), ...diff.resources.map((c) => c.sentence), ...diff.findings.map((c) => c.sentence)]));
+  if (!diff.access.length && !diff.tables?.length && !diff.resources.length && !diff.findings.length) return [...out, "No change in access or findings.", ""];
+  out.push(...list([...diff.access.map((c) => c.sentence), ...(diff.tables ?? []), ...diff.resources.map((c) => c.sentence), ...diff.findings.map((c) => c.sentence)]));
   return [...out, ""];
 }
 
@@ -135,6 +136,7 @@ export function renderReview(review: Review, diff?: ReviewDiff, options: Markdow
   if (diff) out.push(...diffSection(diff, options.maxChanges ?? 100));
   out.push("#### Findings", "", ...findingRows(review.findings, options.maxFindings ?? 50), "");
   out.push(`<details><summary>Access matrix (${plural(shared, "shared resource")})</summary>`, "", ...matrixSection(review, options.maxStatementLines ?? 40), "", "</details>", "");
+  out.push(...tablesSection(review.tables ?? []));
   out.push(
     `<details><summary>Policy sizes (${plural(review.policySizes.length, "policy", "policies")}, largest share of quota first)</summary>`,
     "",

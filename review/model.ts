@@ -146,6 +146,8 @@ export interface Review {
   readonly unresolved: readonly UnresolvedValue[];
   /** What the review could not take into account, in sentences. */
   readonly notes: readonly string[];
+  /** Lake Formation grants on shared tables, per table and principal (review/tables.ts); absent in reviews made before tables. */
+  readonly tables?: readonly import("./tables").TableAccessEntry[];
 }
 
 /** Counts of findings by severity. */

@@ -22,6 +22,7 @@ import { accessMatrix } from "./matrix";
 import { Review, ReviewFinding, SEVERITIES, StackSummary } from "./model";
 import { reviewPrincipals } from "./principals";
 import { SharedData, sharedResources } from "./shared";
+import { reviewTables } from "./tables";
 
 /** A synthesized output, read. */
 export interface SynthOutput {
@@ -106,11 +107,12 @@ export async function reviewOutput(output: SynthOutput, source: string): Promise
   const sseC = await checkSseC(ev, collection, shared, matrix.resources, principals);
   const management = checkManagementWorkloads(collection, organization, matrix.resources, principals);
   const sizes = checkPolicySizes(collection);
+  const tables = await reviewTables(ev, collection, organization);
   const compliance = checkStacksCompliance(output.stacks as Readonly<Record<string, StackJson>>);
   const skipped = [...new Set(collection.roles.flatMap((r) => [...r.awsManagedPolicyArns, ...r.unknownPolicyArns]))];
   if (skipped.length) notes.push(`attached policies whose documents are not in the stacks are left out of the evaluation: ${skipped.join(", ")}`);
   const byId = new Map<string, ReviewFinding>();
-  for (const f of [...matrix.findings, ...tls, ...outside, ...overlap, ...approval, ...guardrails, ...sseC, ...management, ...sizes.findings, ...compliance.findings]) if (!byId.has(f.id)) byId.set(f.id, f);
+  for (const f of [...matrix.findings, ...tls, ...outside, ...overlap, ...approval, ...guardrails, ...sseC, ...management, ...sizes.findings, ...compliance.findings, ...tables.findings]) if (!byId.has(f.id)) byId.set(f.id, f);
   return {
     version: 1,
     source,
@@ -123,5 +125,6 @@ export async function reviewOutput(output: SynthOutput, source: string): Promise
     policySizes: sizes.sizes,
     unresolved: collection.unresolved,
     notes,
+    ...(tables.entries.length ? { tables: tables.entries } : {}),
   };
 }
