@@ -12,6 +12,8 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { loadTopology } from "../config/load";
+import { reviewDirectory } from "../review/review";
+import { validateStacks } from "./helpers/terraform";
 import { resolveTemplate } from "./helpers/cfn";
 import { resourcesOf, stackText, synthInput } from "./helpers/synth";
 import { problemsOf, referenceInput } from "./helpers/topology";
@@ -306,8 +308,56 @@ describe("what the deploy role may do: mlshare's names only (iam-simulate)", () 
     expect(await as(LAKE, lake)("sagemaker:CreateDomain", `arn:aws:sagemaker:eu-west-1:${LAKE}:domain/d-x`)).not.toBe("Allowed");
   });
 
+  test("leaves the state bucket's settings to the bootstrap stack, though its name starts with the project", async () => {
+    const mgmt = managementRoles().deploy;
+    const state = "arn:aws:s3:::acme-pipe-tfstate";
+    expect(await as(HUB, mgmt)("s3:PutBucketPolicy", state)).toBe("ExplicitlyDenied");
+    expect(await as(DEV, dev)("s3:PutBucketPolicy", state)).toBe("ExplicitlyDenied");
+    // A bucket of mlshare's in another account is out of reach too (the account id is in the pattern).
+    expect(await as(HUB, mgmt)("s3:PutBucketPolicy", `arn:aws:s3:::acme-pipe-data-${MEMBERS["data-lake"].id}-eu-west-1`)).not.toBe("Allowed");
+  });
+
   test("no AWS managed policy anywhere: every policy of the pipeline roles is mlshare's own", () => {
     const text = JSON.stringify(out.stacks.management);
     expect(text).not.toMatch(/AdministratorAccess|ReadOnlyAccess/);
   });
+});
+
+test("the access review of the pull-request workflow finds nothing in the pipeline's roles", async () => {
+  const review = await reviewDirectory(out.outdir);
+  expect(review.findings.map((f: any) => `${f.severity} ${f.rule ?? f.id ?? ""} ${f.resource ?? ""}`)).toEqual([]);
+});
+
+describe("Terraform Cloud, with the hub in a member account", () => {
+  const input = referenceInput();
+  input.accounts.management.deployRole = "mlshare-deploy";
+  input.state = { backend: "cloud", organization: "acme", workspacePrefix: "ml-sharing-" };
+  input.pipeline = { account: "data-lake", terraformCloud: { organization: "acme" }, github: { repository: "acme/ml-platform" } };
+  const tfc = synthInput(input);
+
+  test("the hub's stack lists, per workspace, the variables to set", () => {
+    const output = Object.entries<any>(tfc.stacks["data-lake"].output ?? {}).find(([k]) => k.includes("terraform_cloud_workspace_variables"))![1].value;
+    expect(Object.keys(output).sort()).toEqual(tfc.topology.accounts.map((a) => `ml-sharing-${a.key}`).sort());
+    expect(output["ml-sharing-ml-dev"]).toEqual({
+      env: {
+        TFC_AWS_PROVIDER_AUTH: "true",
+        TFC_AWS_PLAN_ROLE_ARN: "arn:aws:iam::222222222222:role/acme-ml-ci-plan",
+        TFC_AWS_APPLY_ROLE_ARN: "arn:aws:iam::222222222222:role/acme-ml-ci-apply",
+      },
+      terraform: { mlshare_phase: "run-phase" },
+    });
+    expect(stackText(tfc, "data-lake")).toHaveResourceWithProperties(IamOpenidConnectProvider, { url: "https://app.terraform.io", client_id_list: ["aws.workload.identity"] });
+    expect(stackText(tfc, "management")).not.toHaveResource(IamOpenidConnectProvider);
+  });
+
+  test("the management account's own roles trust the hub's CI roles in the member account", () => {
+    const roles = Object.values<any>(resourcesOf(tfc, "management", "aws_iam_role"));
+    const deploy = JSON.parse(roles.find((r) => r.name === "mlshare-deploy").assume_role_policy);
+    expect(deploy.Statement[0].Condition.ArnEquals["aws:PrincipalArn"]).toBe("arn:aws:iam::222222222222:role/acme-ml-ci-apply");
+  });
+
+  test("every stack passes terraform validate (the phase expressions included)", async () => {
+    const diagnostics = await validateStacks(tfc.stacks);
+    for (const name of Object.keys(diagnostics)) expect({ stack: name, diagnostics: diagnostics[name] }).toEqual({ stack: name, diagnostics: [] });
+  }, 120_000);
 });

@@ -14,7 +14,8 @@ import { Construct } from "constructs";
 import { Account, Topology } from "../config/model";
 import * as naming from "../config/naming";
 import { PolicyDocument } from "../policies/document";
-import { deployStatements, PartStatement, PermissionScope, planStatements } from "../policies/pipeline-permissions";
+import { deployStatements, PartStatement, PermissionScope, stateBucketDenial } from "../policies/pipeline-permissions";
+import { planStatements } from "../policies/pipeline-plan-permissions";
 import { accountParts, existingRoles, memberParameters, oidcHosts, pipelineRolesTemplate } from "../policies/pipeline-template";
 import { accountRoleTrust } from "../policies/pipeline-trust";
 import { policySize, QUOTAS, QuotaError } from "../policies/quotas";
@@ -94,6 +95,7 @@ export class PipelineRoles extends Construct {
       pipelineRoleArns: [account.deployRoleArn, planRoleArn(account, pipeline)],
       oidcProviderArns: oidcHosts(pipeline).map((h) => naming.oidcProviderArn(account.partition, account.id, h)),
       stackSetName: naming.pipelineStackSetName(topology.project),
+      stateBucketArn: topology.state.backend === "s3" ? naming.bucketArn(account.partition, topology.state.bucket) : undefined,
     };
     const parts = accountParts(topology, account);
     const trust = (ci: string) => {
@@ -115,7 +117,8 @@ export class PipelineRoles extends Construct {
       maxSessionDuration: 3600,
       assumeRolePolicy: trust(pipeline.ciPlanRoleArn),
     });
-    this.inlinePolicies("Deploy", this.deployRole, `${topology.project}-deploy`, deployStatements(scopeOf), parts);
+    const deploy = [...deployStatements(scopeOf), ...stateBucketDenial(scopeOf).map((statement) => ({ part: "base" as const, statement }))];
+    this.inlinePolicies("Deploy", this.deployRole, `${topology.project}-deploy`, deploy, parts);
     this.inlinePolicies("Plan", this.planRole, `${topology.project}-plan`, planStatements(scopeOf), parts);
 
     new TerraformOutput(this, "pipeline_roles", {

@@ -7,8 +7,8 @@
  *
  * The deploy role writes only what mlshare names (`<project>-*` buckets, access points, IAM
  * roles and policies, `alias/<project>/*` keys it tagged, and the existing roles the topology
- * grants to), never AdministratorAccess. The plan role reads configuration only, and is
- * denied object reads and KMS decryption outright.
+ * grants to), never AdministratorAccess. The plan role's statements, configuration reads
+ * only, are in pipeline-plan-permissions.ts.
  */
 import { Statement } from "./document";
 
@@ -39,13 +39,16 @@ export interface PermissionScope {
   readonly oidcProviderArns: readonly string[];
   /** The StackSet's name (management). */
   readonly stackSetName: string;
+  /** The S3 state bucket (ARN), which only the bootstrap stack's administrator may change. */
+  readonly stateBucketArn?: string;
 }
 
 /** The tag every resource mlshare makes carries (provider default_tags). */
 const MANAGED = { "aws:ResourceTag/ManagedBy": "mlshare" };
 
 // Bucket reads the AWS provider makes when it refreshes a bucket and its settings.
-const BUCKET_READS = [
+/** Read actions shared with the plan role. */
+export const BUCKET_READS = [
   "s3:ListBucket",
   "s3:GetBucket*",
   "s3:GetAccelerateConfiguration",
@@ -57,16 +60,22 @@ const BUCKET_READS = [
   "s3:GetInventoryConfiguration",
   "s3:GetMetricsConfiguration",
 ];
-const ACCESS_POINT_READS = ["s3:GetAccessPoint", "s3:GetAccessPointPolicy", "s3:GetAccessPointPolicyStatus"];
-const ROLE_READS = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListRoleTags", "iam:ListInstanceProfilesForRole"];
-const POLICY_READS = ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"];
-const KEY_READS = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"];
+/** Read actions shared with the plan role. */
+export const ACCESS_POINT_READS = ["s3:GetAccessPoint", "s3:GetAccessPointPolicy", "s3:GetAccessPointPolicyStatus"];
+/** Read actions shared with the plan role. */
+export const ROLE_READS = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListRoleTags", "iam:ListInstanceProfilesForRole"];
+/** Read actions shared with the plan role. */
+export const POLICY_READS = ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"];
+/** Read actions shared with the plan role. */
+export const KEY_READS = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"];
 
 /** ARN builders over a scope. */
-function arns(s: PermissionScope) {
+export function arns(s: PermissionScope) {
   const { partition: p, accountId: a, project } = s;
   return {
-    buckets: `arn:${p}:s3:::${project}-*`,
+    // Every bucket mlshare makes is <project>-<kind>[-<name>]-<account id>-<region>: the
+    // account id keeps the state bucket (a name of the user's) and other accounts' buckets out.
+    buckets: `arn:${p}:s3:::${project}-*-${a}-*`,
     accessPoints: `arn:${p}:s3:${s.region}:${a}:accesspoint/${project}-*`,
     roles: `arn:${p}:iam::${a}:role/${project}-*`,
     policies: `arn:${p}:iam::${a}:policy/${project}-*`,
@@ -363,6 +372,7 @@ export function deployStatements(s: PermissionScope): PartStatement[] {
  */
 export function memberDeployDenials(s: PermissionScope): Statement[] {
   return [
+    ...stateBucketDenial(s),
     {
       sid: "KeepPipelineRoles",
       effect: "Deny",
@@ -384,69 +394,15 @@ export function memberDeployDenials(s: PermissionScope): Statement[] {
   ];
 }
 
-/** What the plan role of an account may read, by part: configuration, never data. */
-export function planStatements(s: PermissionScope): PartStatement[] {
-  const r = arns(s);
+/** The state bucket's settings stay the bootstrap stack's, whatever a name pattern matches. */
+export function stateBucketDenial(s: PermissionScope): Statement[] {
+  if (!s.stateBucketArn) return [];
   return [
-    { part: "base", statement: { sid: "ReadBuckets", effect: "Allow", actions: [...BUCKET_READS], resources: [r.buckets] } },
-    { part: "base", statement: { sid: "ReadAccessPoints", effect: "Allow", actions: [...ACCESS_POINT_READS], resources: [r.accessPoints] } },
-    { part: "base", statement: { sid: "ReadKeys", effect: "Allow", actions: [...KEY_READS, "kms:ListAliases"], resources: ["*"] } },
     {
-      part: "base",
-      statement: { sid: "ReadIam", effect: "Allow", actions: [...ROLE_READS, ...POLICY_READS, "iam:GetOpenIDConnectProvider"], resources: ["*"] },
-    },
-    {
-      part: "base",
-      statement: {
-        sid: "ReadServices",
-        effect: "Allow",
-        actions: [
-          "sagemaker:DescribeDomain",
-          "sagemaker:DescribeUserProfile",
-          "sagemaker:DescribeModelPackageGroup",
-          "sagemaker:GetModelPackageGroupPolicy",
-          "sagemaker:DescribeProject",
-          "sagemaker:ListTags",
-          "ram:GetResourceShares",
-          "ram:GetResourceShareAssociations",
-          "ram:ListResourceSharePermissions",
-          "ec2:DescribeVpcs",
-          "ec2:DescribeSubnets",
-          "ec2:DescribeSecurityGroups",
-          "ec2:DescribeSecurityGroupRules",
-          "servicecatalog:DescribeProvisionedProduct",
-        ],
-        resources: ["*"],
-      },
-    },
-    {
-      part: "management",
-      statement: {
-        sid: "ReadOrganization",
-        effect: "Allow",
-        actions: ["organizations:Describe*", "organizations:List*", "cloudformation:DescribeStackSet", "cloudformation:DescribeStackInstance", "cloudformation:ListStackInstances"],
-        resources: ["*"],
-      },
-    },
-    {
-      // Data stays out of plans: no object of any bucket (datasets and model artifacts
-      // included), and no use of any key to decrypt, whatever another policy allows.
-      part: "base",
-      statement: {
-        sid: "NeverReadData",
-        effect: "Deny",
-        actions: ["s3:GetObject*", "s3:RestoreObject"],
-        resources: ["*"],
-      },
-    },
-    {
-      part: "base",
-      statement: {
-        sid: "NeverDecrypt",
-        effect: "Deny",
-        actions: ["kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
-        resources: ["*"],
-      },
+      sid: "KeepStateBucket",
+      effect: "Deny",
+      actions: ["s3:DeleteBucket", "s3:PutBucket*", "s3:DeleteBucketPolicy", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"],
+      resources: [s.stateBucketArn],
     },
   ];
 }

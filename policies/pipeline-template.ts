@@ -11,7 +11,8 @@
  */
 import { Account, DEFAULT_DEPLOY_ROLE, Pipeline, Topology } from "../config/model";
 import { documentJson, PolicyDocument, Statement } from "./document";
-import { deployStatements, memberDeployDenials, PartStatement, PermissionScope, PipelinePart, planStatements } from "./pipeline-permissions";
+import { deployStatements, memberDeployDenials, PartStatement, PermissionScope, PipelinePart } from "./pipeline-permissions";
+import { planStatements } from "./pipeline-plan-permissions";
 import { accountRoleTrust } from "./pipeline-trust";
 
 /** The parts a member account's instance switches on, one template parameter each. */
@@ -68,6 +69,7 @@ function memberScope(topology: Topology): PermissionScope {
     pipelineRoleArns: [role("DeployRoleName"), role("PlanRoleName")],
     oidcProviderArns: oidcHosts(topology.pipeline!).map((h) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${h}`),
     stackSetName: "",
+    stateBucketArn: topology.state.backend === "s3" ? `arn:\${AWS::Partition}:s3:::${topology.state.bucket}` : undefined,
   };
 }
 
