@@ -251,3 +251,15 @@ test("a role's table policy and its data grants share the role's inline quota", 
 test("a table policy that cannot fit the role's inline quota is an error naming the policy, its size and the quota", () => {
   expect(() => synthInput(crowded(25, 0))).toThrow(/table grants policy of role churn-scorer in ml-prod .* is \d+ characters, over the a role's inline policies together \(10,240 characters\) quota/);
 });
+
+test("a filter of rows only (every column) and its grants pass terraform validate", async () => {
+  const { validateStacks } = require("./helpers/terraform") as typeof import("./helpers/terraform");
+  const t = parse(fs.readFileSync(path.join(__dirname, "..", "examples", "tables.yaml"), "utf8"));
+  t.tables.push({ name: "orders-de", account: "data-lake", database: "curated", table: "orders", rowFilter: "country = 'DE'", consumers: [{ account: "ml-prod", roles: ["churn-scorer"] }] });
+  const s = synthInput(t);
+  const filter = Object.values(resourcesOf(s, "data-lake", "aws_lakeformation_data_cells_filter")).find((f) => f.table_data[0].name === "acme-tables-orders-de");
+  expect(filter.table_data[0].column_wildcard).toEqual([{ excluded_column_names: [] }]);
+  expect(filter.table_data[0].row_filter).toEqual([{ filter_expression: "country = 'DE'" }]);
+  const diagnostics = await validateStacks({ "data-lake": s.stacks["data-lake"], "ml-prod": s.stacks["ml-prod"] });
+  expect(diagnostics).toEqual({ "data-lake": [], "ml-prod": [] });
+}, 120_000);
