@@ -225,3 +225,23 @@ describe("validation: a project account the VPC guardrail covers needs a network
     expect(problemsOf(input)).toContain("accounts.ml-prod.network.subnetIds: must list at least one subnet (value: [])");
   });
 });
+
+describe("a project reads a dataset by naming its environment's role", () => {
+  const input = referenceInput();
+  input.datasets[0].consumers[1].roles = ["batch-scoring", "acme-ml-churn-prod"];
+  const s = synthInput(input);
+  const { ev } = evaluatorOf(s);
+  const bucket = "acme-ml-data-222222222222-us-east-1";
+  const reads = async (principalArn: string) => (await ev.s3({ principalArn, action: "s3:GetObject", bucket, key: "churn/part-0.parquet" })).allowed;
+
+  test("the named project role reads the dataset end to end; the other environments' roles do not", async () => {
+    expect(await reads(ROLE.prod)).toBe(true);
+    expect(await reads(ROLE.staging)).toBe(false);
+    expect(await reads(ROLE.dev)).toBe(false);
+  });
+
+  test("its grant waits for the role the same stack makes", () => {
+    const grants = Object.values<any>((s.stacks["ml-prod"] as any).resource.aws_iam_role_policy).filter((p) => p.name === "acme-ml-data-grants");
+    expect(grants.map((g) => g.role)).toContainEqual(expect.stringMatching(/^\$\{aws_iam_role\.MlProjects_Role-churn_[A-F0-9]+\.name\}$/));
+  });
+});

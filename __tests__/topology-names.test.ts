@@ -144,11 +144,15 @@ describe("IAM names mlshare derives, within one account", () => {
 
   test("refuses an existing role named in a grant that is a role mlshare makes in the account, in any case", () => {
     expect(problemsAfter((t) => (t.datasets[0].consumers[0].roles = ["sagemaker", "ACME-ML-SM-ALICE"]))).toEqual([
-      'datasets[0].consumers[0].roles[1]: role "ACME-ML-SM-ALICE" is the execution role "acme-ml-sm-alice" of user "alice" (sagemaker.domains[0].users[0].name), which mlshare makes in account "ml-dev"; a role mlshare makes reads data only through its own entry (a user lists the dataset; roles: [sagemaker]), never by name',
+      'datasets[0].consumers[0].roles[1]: role "ACME-ML-SM-ALICE" is the execution role "acme-ml-sm-alice" of user "alice" (sagemaker.domains[0].users[0].name), which mlshare makes in account "ml-dev"; a role mlshare makes reads data only through its own entry (a user lists the dataset; roles: [sagemaker]), never by name, except an ML project\'s role written exactly as mlshare names it',
     ]);
-    expect(problemsAfter((t) => (t.datasets[0].consumers[1].roles = ["acme-ml-churn-prod"]))).toEqual([
-      'datasets[0].consumers[1].roles[0]: role "acme-ml-churn-prod" is the role "acme-ml-churn-prod" of ML project "churn" in prod (mlProjects[0].accounts.prod), which mlshare makes in account "ml-prod"; a role mlshare makes reads data only through its own entry (a user lists the dataset; roles: [sagemaker]), never by name',
+    expect(problemsAfter((t) => (t.datasets[0].consumers[1].roles = ["ACME-ML-CHURN-PROD"]))).toEqual([
+      'datasets[0].consumers[1].roles[0]: role "ACME-ML-CHURN-PROD" is the role "acme-ml-churn-prod" of ML project "churn" in prod (mlProjects[0].accounts.prod), which mlshare makes in account "ml-prod"; a role mlshare makes reads data only through its own entry (a user lists the dataset; roles: [sagemaker]), never by name, except an ML project\'s role written exactly as mlshare names it',
     ]);
+  });
+
+  test("accepts an ML project's role named exactly: that is how a project reads a dataset", () => {
+    expect(problemsAfter((t) => (t.datasets[0].consumers[1].roles = ["acme-ml-churn-prod"]))).toEqual([]);
   });
 
   test("refuses the role Terraform deploys the consumer account with as a dataset's role, with or without pipeline", () => {
@@ -167,7 +171,7 @@ describe("IAM names mlshare derives, within one account", () => {
       withProject("ci", { accounts: { dev: "ml-dev", plan: "ml-staging", prod: "ml-prod" } })(t);
     });
     expect(problems).toContain(
-      'datasets[0].consumers[1].roles[0]: role "mlshare-plan" is the plan role "mlshare-plan" the pipeline makes (pipeline.planRole), which mlshare makes in account "ml-prod"; a role mlshare makes reads data only through its own entry (a user lists the dataset; roles: [sagemaker]), never by name',
+      'datasets[0].consumers[1].roles[0]: role "mlshare-plan" is the plan role "mlshare-plan" the pipeline makes (pipeline.planRole), which mlshare makes in account "ml-prod"; a role mlshare makes reads data only through its own entry (a user lists the dataset; roles: [sagemaker]), never by name, except an ML project\'s role written exactly as mlshare names it',
     );
     expect(problems).toContain(
       'pipeline: the CI role "acme-ml-ci-plan" the pipeline makes has the name of the role "acme-ml-ci-plan" of ML project "ci" in plan (mlProjects[1].accounts.plan) in account "ml-staging"; IAM role names are unique in an account, regardless of case: rename one',

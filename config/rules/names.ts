@@ -186,7 +186,9 @@ function madeRoles(t: Json, acc: AccountView, project: string): Map<string, Owne
  * An existing role written exactly alike in several grants is one role and fine. Written in
  * two cases it is still one IAM role, but mlshare would attach two inline policies of one name
  * to it, each replacing the other. A role mlshare makes gets its access from its own entry
- * (a user's `datasets`); granting it by name would widen it behind that entry's back.
+ * (a user's `datasets`); granting it by name would widen it behind that entry's back. ML
+ * project roles are the exception: a project reads a dataset by naming its environment's
+ * role (`<project>-<name>-<environment>`), exactly as mlshare spells it.
  */
 export function checkIamNames(c: Checker, t: Json, acc: AccountView, project: string): void {
   const made = madeRoles(t, acc, project);
@@ -222,11 +224,14 @@ export function checkIamNames(c: Checker, t: Json, acc: AccountView, project: st
           c.add(path, `role ${show(role)} is the role Terraform deploys account ${show(account)} with (its deployRole); data grants never go to the identity that runs Terraform`);
           return;
         }
+        // An ML project's role is how a project reads data: named exactly, it is granted like an existing role.
+        if (mine && mine.kind === "project" && mine.name === role) return;
         if (mine) {
           c.add(
             path,
             `role ${show(role)} is ${mine.what} (${mine.path}), which mlshare makes in account ${show(account)}; ` +
-              `a role mlshare makes reads data only through its own entry (a user lists the dataset; roles: [sagemaker]), never by name`,
+              `a role mlshare makes reads data only through its own entry (a user lists the dataset; roles: [sagemaker]), never by name, ` +
+              `except an ML project's role written exactly as mlshare names it`,
           );
           return;
         }
