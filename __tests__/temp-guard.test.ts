@@ -40,3 +40,16 @@ test("tempDir folders are removed by removeTempDirs (what setup.ts runs after ea
   removeTempDirs();
   expect([fs.existsSync(a), fs.existsSync(b)]).toEqual([false, false]);
 });
+
+test("the test environment removes a test file's folders when it is torn down, which jest does even when the file fails to load", async () => {
+  const Environment = require("./helpers/environment");
+  const env = new Environment(
+    { globalConfig: {}, projectConfig: { testEnvironmentOptions: {}, globals: {} } },
+    { console, docblockPragmas: {}, testPath: __filename },
+  );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-env-"));
+  fs.writeFileSync(path.join(dir, "file"), "x");
+  env.global[Symbol.for("mlshare.test.tempDirs")] = [dir];
+  await env.teardown();
+  expect(fs.existsSync(dir)).toBe(false);
+});

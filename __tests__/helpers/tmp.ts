@@ -1,13 +1,14 @@
 /**
  * Temporary folders for tests: each is removed after the tests of the file that made it
- * (setup.ts registers the clean-up), so the suite leaves nothing in the temporary directory
- * (checked by the jest global teardown, helpers/temp-guard.js).
+ * (setup.ts, and the test environment, helpers/environment.js, for a file that fails to
+ * load), so the suite leaves nothing in the temporary directory (checked by the jest global
+ * teardown, helpers/temp-guard.js).
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-// On globalThis: the setup file and the test file must see the same list.
+// On globalThis: the setup file, the test file and the test environment see the same list.
 const KEY = Symbol.for("mlshare.test.tempDirs");
 const registry = globalThis as unknown as { [KEY]?: string[] };
 
