@@ -29,7 +29,8 @@ describe.each(examples)("example %s", (file) => {
   });
 
   test("every stack passes terraform validate", async () => {
-    const diagnostics = await validateStacks(out.stacks);
+    // Import blocks are allowed only in a root module: each stack is validated as a child module without them.
+    const diagnostics = await validateStacks(Object.fromEntries(names.map((n) => [n, withoutImports(out.stacks[n])])));
     for (const name of Object.keys(diagnostics)) expect({ stack: name, diagnostics: diagnostics[name] }).toEqual({ stack: name, diagnostics: [] });
   });
 

@@ -149,12 +149,16 @@ function shapeProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
   return out;
 }
 
-/** Validates a parsed topology; returns it resolved, or throws every problem at once. */
-export function validateTopology(value: unknown, file?: string): Topology {
+/**
+ * Validates a parsed topology; returns it resolved, or throws every problem at once. Files the
+ * topology names (`currentPolicies`) are relative to `baseDir`, the topology file's folder
+ * (default: the working directory).
+ */
+export function validateTopology(value: unknown, file?: string, baseDir: string = process.cwd()): Topology {
   const parsed = topologySchema.safeParse(value, { reportInput: true, error: defaultMessages });
-  const problems = [...(parsed.success ? [] : shapeProblems(parsed.error.issues)), ...checkRules(value)];
+  const problems = [...(parsed.success ? [] : shapeProblems(parsed.error.issues)), ...checkRules(value, baseDir)];
   if (problems.length || !parsed.success) throw new TopologyError(problems, file);
-  return resolveTopology(parsed.data);
+  return resolveTopology(parsed.data, { baseDir });
 }
 
 /** How {@link loadTopology} names the file in its messages. */
@@ -218,5 +222,5 @@ export function loadTopology(file?: string, options: LoadOptions = {}): Topology
   if (problems.length) throw new TopologyError(problems, shown);
   const shape = notAnObject(value);
   if (shape) throw new TopologyError([shape], shown);
-  return validateTopology(value, shown);
+  return validateTopology(value, shown, path.dirname(path.resolve(chosen)));
 }

@@ -3,7 +3,8 @@
  * computed. Stacks and constructs read only this; none of them parses or defaults anything.
  */
 import * as naming from "./naming";
-import { TopologyInput } from "./schema";
+import { PolicyFileDocument, readPolicyFile } from "./rules/existing";
+import { DatasetInput, TopologyInput } from "./schema";
 
 /** The part an account plays; each part gets its own aliased AWS provider. */
 export type AccountRole = "management" | "provider" | "consumer";
@@ -64,12 +65,36 @@ export interface DatasetGrant {
   readonly roles: readonly string[];
 }
 
-/** A dataset: the prefix `<name>/` of its provider's data bucket. */
+/** A dataset: the prefix `<name>/` of its provider's data bucket, or data in an existing bucket. */
 export interface Dataset {
   readonly name: string;
   readonly account: string;
   readonly classification: "internal" | "confidential" | "restricted";
   readonly consumers: readonly DatasetGrant[];
+  /** Present when the data lives in a bucket mlshare does not create. */
+  readonly existing?: ExistingData;
+}
+
+/** A current policy read from its file (`currentPolicies`), statements verbatim. */
+export interface CurrentPolicy {
+  /** The file's absolute path. */
+  readonly file: string;
+  /** The path as the topology writes it (relative to the topology file, or absolute). */
+  readonly source: string;
+  readonly document: PolicyFileDocument;
+}
+
+/** Where an existing dataset lives, and whose its bucket and key policies are. */
+export interface ExistingData {
+  readonly bucket: string;
+  /** The dataset's key prefix, ending with `/`. */
+  readonly prefix: string;
+  /** The existing key its objects use; absent: SSE-S3. */
+  readonly kmsKeyArn?: string;
+  /** `access-points`: the policies stay the owner's; `adopt`: mlshare manages them. */
+  readonly policies: "access-points" | "adopt";
+  /** With adopt: the policies as they are today. */
+  readonly currentPolicies?: { readonly bucket: CurrentPolicy; readonly key?: CurrentPolicy };
 }
 
 /** A model artifact bucket shared read-only. */
@@ -281,8 +306,40 @@ export function deployRank(a: Pick<Account, "roles">): number {
   return a.roles.length ? ROLE_ORDER.indexOf(a.roles[0]) : ROLE_ORDER.length;
 }
 
+/**
+ * A dataset's `existing` with its defaults and its current policies read (the rules checked
+ * the files); `baseDir` is the topology file's folder.
+ */
+function resolveExisting(d: DatasetInput, baseDir: string): ExistingData | undefined {
+  const e = d.existing;
+  if (!e) return undefined;
+  const policies = e.policies ?? "access-points";
+  const read = (file: string, kind: "bucket" | "key"): CurrentPolicy => {
+    const r = readPolicyFile(baseDir, file, kind);
+    if ("error" in r) throw new Error(`internal: ${r.error}`);
+    return { file: r.file, source: file, document: r.document };
+  };
+  const current = policies === "adopt" && e.currentPolicies?.bucket
+    ? { bucket: read(e.currentPolicies.bucket, "bucket"), ...(e.currentPolicies.key ? { key: read(e.currentPolicies.key, "key") } : {}) }
+    : undefined;
+  return {
+    bucket: e.bucket,
+    prefix: e.prefix ?? `${d.name}/`,
+    ...(e.kmsKeyArn ? { kmsKeyArn: e.kmsKeyArn } : {}),
+    policies,
+    ...(current ? { currentPolicies: current } : {}),
+  };
+}
+
+/** How {@link resolveTopology} reads files the topology names. */
+export interface ResolveOptions {
+  /** The topology file's folder, where relative `currentPolicies` paths start. @default the working directory */
+  readonly baseDir?: string;
+}
+
 /** Applies defaults and resolves references. The input must have passed every rule. */
-export function resolveTopology(input: TopologyInput): Topology {
+export function resolveTopology(input: TopologyInput, options: ResolveOptions = {}): Topology {
+  const baseDir = options.baseDir ?? process.cwd();
   const project = input.project;
   const accounts: Account[] = [];
   const pendingAccounts: PendingAccount[] = [];
@@ -365,6 +422,7 @@ export function resolveTopology(input: TopologyInput): Topology {
         via: c.via ?? "bucket-policy",
         roles: c.roles ?? ["sagemaker"],
       })),
+      ...(d.existing ? { existing: resolveExisting(d, baseDir) } : {}),
     })),
     modelArtifacts: [
       ...(input.modelArtifacts ?? []).map((m) => ({

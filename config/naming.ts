@@ -255,3 +255,17 @@ export function oidcProviderArn(partition: string, accountId: string, host: stri
   return `arn:${partition}:iam::${accountId}:oidc-provider/${host}`;
 }
 
+
+/**
+ * An S3 access point mlshare makes on an existing bucket, serving one consumer account
+ * (numbered from 1). Named apart from the access points of mlshare's own buckets, so both
+ * number from 1, and so the owner's delegation can name mlshare's access points by pattern.
+ */
+export function existingAccessPointName(project: string, consumerAccountId: string, index: number): string {
+  return `${project}-ex-${consumerAccountId}-${index}`;
+}
+
+/** The pattern of every access point name {@link existingAccessPointName} gives in a project. */
+export function existingAccessPointPattern(project: string): string {
+  return `${project}-ex-*`;
+}

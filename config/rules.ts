@@ -16,6 +16,7 @@ import { checkOrganization, checkRamShares } from "./rules/organization";
 import { checkPipeline } from "./rules/pipeline";
 import { checkProjects, checkSagemaker } from "./rules/sagemaker";
 import { checkDatasets, checkModelArtifacts } from "./rules/sharing";
+import { checkExistingData } from "./rules/existing";
 import { checkTables } from "./rules/tables";
 
 export { RESERVED_STACK_NAMES } from "./rules/accounts";
@@ -24,7 +25,7 @@ export { RESERVED_STACK_NAMES } from "./rules/accounts";
  * Checks every cross-reference rule of a topology and returns the problems found (empty
  * when none). `raw` is the parsed file; it may be partly malformed.
  */
-export function checkRules(raw: unknown): Problem[] {
+export function checkRules(raw: unknown, baseDir: string = process.cwd()): Problem[] {
   const c = new Checker();
   const t = obj(raw);
   if (!t) return c.problems;
@@ -38,6 +39,7 @@ export function checkRules(raw: unknown): Problem[] {
   checkState(c, t, acc);
   checkTags(c, t);
   const datasetConsumers = checkDatasets(c, t, acc);
+  checkExistingData(c, t, acc, baseDir);
   const artifactReaders = checkModelArtifacts(c, t, acc);
   checkSagemaker(c, t, acc, datasetConsumers, artifactReaders);
   checkTables(c, t, acc);

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import * as f from "./formats";
 import { COLUMN_NAME, GLUE_NAME } from "./rules/tables";
+import { DATA_PREFIX, EXISTING_BUCKET, KMS_KEY_ARN } from "./rules/existing";
 
 /** A string that must match a format; the error names the rule. */
 function formatted(format: f.Format, description?: string) {
@@ -140,6 +141,25 @@ const dataset = z.strictObject({
     .enum(["internal", "confidential", "restricted"], { error: "must be internal, confidential or restricted" })
     .optional(),
   consumers: list(datasetConsumer, "Accounts granted access."),
+  existing: z
+    .strictObject({
+      bucket: formatted(EXISTING_BUCKET, "An existing bucket of the provider account, in its region; mlshare never creates, changes or deletes it."),
+      prefix: formatted(DATA_PREFIX, "The dataset's prefix in it; default <name>/.").optional(),
+      kmsKeyArn: formatted(KMS_KEY_ARN, "The existing key its objects use; absent: SSE-S3 (no KMS part).").optional(),
+      policies: z
+        .enum(["access-points", "adopt"], { error: "must be access-points or adopt" })
+        .optional()
+        .describe("access-points (default): the bucket and key policies stay the owner's; adopt: mlshare manages them, current statements kept."),
+      currentPolicies: z
+        .strictObject({
+          bucket: z.string().min(1, { error: "must name a file" }).optional().describe("The bucket policy as it is today (JSON), relative to the topology file."),
+          key: z.string().min(1, { error: "must name a file" }).optional().describe("The key policy as it is today (JSON); required with kmsKeyArn."),
+        })
+        .optional()
+        .describe("With adopt: the policies as they are today, kept statement by statement."),
+    })
+    .optional()
+    .describe("Data that already lives in a bucket mlshare does not create."),
 });
 
 const modelArtifactSet = z.strictObject({

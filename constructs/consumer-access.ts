@@ -1,10 +1,11 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { datasetAccesses } from "../config/grants";
+import { DatasetAccess, datasetAccesses } from "../config/grants";
 import { Account, Topology } from "../config/model";
 import { planArtifacts } from "../sharing/artifact-plan";
 import { accessPointFor, dataPlanFor, datasetPrefix } from "../sharing/data-plan";
+import { existingBucketPlanFor } from "../sharing/existing-plan";
 import { identityStatementsOf } from "../sharing/identity-plan";
 import { optional } from "./outputs";
 import { RoleGrants } from "./role-grants";
@@ -43,6 +44,10 @@ export class ConsumerAccess extends Construct {
     const datasets: Record<string, unknown> = {};
     for (const a of datasetAccesses(topology)) {
       if (a.consumer.key !== account.key) continue;
+      if (a.dataset.existing) {
+        datasets[a.dataset.name] = existingDatasetOutput(topology, a);
+        continue;
+      }
       const plan = dataPlanFor(topology, a.dataset);
       const aps = [...new Set(a.roles.map((r) => accessPointFor(plan, r, a.dataset.name)?.arn).filter((x): x is string => !!x))];
       datasets[a.dataset.name] = {
@@ -74,4 +79,28 @@ export class ConsumerAccess extends Construct {
       new TerraformOutput(this, "model_artifacts", { staticId: true, description: "Model artifact sets this account reads", value: artifacts });
     }
   }
+}
+
+/**
+ * A consumer's view of a dataset in an existing bucket: the bucket and prefix, the key by ARN,
+ * and the access points its roles read through (access-points mode; an access point's alias
+ * is known only to the provider stack, which outputs it in `existing_data`).
+ */
+function existingDatasetOutput(topology: Topology, a: DatasetAccess): Record<string, unknown> {
+  const existing = a.dataset.existing!;
+  const plan = existingBucketPlanFor(topology, a.dataset);
+  const aps = [...new Set(a.roles.map((r) => plan.accessPointIndex.get(`${r.roleArn} ${a.dataset.name}`)?.arn).filter((x): x is string => !!x))];
+  return {
+    provider: a.provider.key,
+    access: a.access,
+    via: a.via,
+    roles: a.roles.map((r) => r.roleArn),
+    s3Uri: `s3://${existing.bucket}/${existing.prefix}`,
+    ...optional("kmsKeyArn", existing.kmsKeyArn),
+    policies: existing.policies,
+    ...optional("accessPointArn", aps[0]),
+    ...(aps.length > 1 ? { accessPointArns: aps } : {}),
+    ...optional("readerRoleArn", a.readerRole?.roleArn),
+    ...optional("externalId", a.readerRole?.externalId),
+  };
 }

@@ -1,19 +1,17 @@
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3AccessPoint } from "@cdktf/provider-aws/lib/s3-access-point";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { DatasetAccess } from "../config/grants";
 import { Account, Topology } from "../config/model";
 import * as naming from "../config/naming";
 import { PolicyDocument } from "../policies/document";
-import { kmsActions, S3_LIST, s3ObjectActions, STS_ASSUME } from "../policies/perms";
 import { assertWithinQuota } from "../policies/quotas";
 import { planArtifacts } from "../sharing/artifact-plan";
-import { dataPlansOf, datasetListPrefix, datasetObjectsArn, datasetPrefix, DataBucketPlan } from "../sharing/data-plan";
-import { bucketContext, keyPolicyStatements, KeyUse, s3ViaService } from "../sharing/key-plan";
-import { admitRoles } from "../sharing/principals";
+import { dataPlansOf, datasetPrefix, DataBucketPlan } from "../sharing/data-plan";
+import { existingPlanOf } from "../sharing/existing-plan";
+import { keyPolicyStatements, KeyUse } from "../sharing/key-plan";
+import { ExistingShares } from "./existing-shares";
+import { readerRole } from "./reader-role";
 import { SecureBucket } from "./secure-bucket";
 import { optional } from "./outputs";
 import { SharedKey } from "./shared-key";
@@ -39,8 +37,30 @@ export class ProviderShares extends Construct {
     const { topology, account, provider } = props;
     const plans = dataPlansOf(topology, account.key);
     const artifacts = planArtifacts(topology, account.key);
-    if (!plans.length && !artifacts.length) return;
+    const existing = existingPlanOf(topology, account.key);
+    const datasetsOutput: Record<string, unknown> = {};
+    const datasets = plans.length > 0 || existing.buckets.length > 0;
+    // The output object is read at synth, so the existing datasets added below are in it.
+    if (plans.length || artifacts.length) this.managed(topology, account, provider, plans, artifacts, datasetsOutput, datasets);
+    else if (datasets) this.datasetsOutput(datasetsOutput);
+    // Datasets in buckets mlshare does not create: no bucket, no key, no access log bucket.
+    if (existing.buckets.length) new ExistingShares(this, "ExistingData", { topology, account, provider, plan: existing, datasetsOutput });
+  }
 
+  private datasetsOutput(value: Record<string, unknown>): void {
+    new TerraformOutput(this, "datasets", { staticId: true, description: "Datasets this account provides: where they are and who reads them", value });
+  }
+
+  /** mlshare's own buckets and keys: the data buckets, the model artifact buckets and their access log bucket. */
+  private managed(
+    topology: Topology,
+    account: Account,
+    provider: AwsProvider,
+    plans: readonly DataBucketPlan[],
+    artifacts: ReturnType<typeof planArtifacts>,
+    datasetsOutput: Record<string, unknown>,
+    datasets: boolean,
+  ): void {
     const logs = new SecureBucket(this, "AccessLogBucket", {
       bucketName: account.names.logBucket,
       partition: account.partition,
@@ -50,7 +70,6 @@ export class ProviderShares extends Construct {
     });
     const accessLogs = (bucket: string) => ({ target: logs, prefix: `s3/${bucket}/` });
 
-    const datasetsOutput: Record<string, unknown> = {};
     for (const plan of plans) this.dataBucket(topology, account, provider, plan, accessLogs(plan.bucketName), datasetsOutput);
 
     const artifactsOutput: Record<string, unknown> = {};
@@ -79,7 +98,7 @@ export class ProviderShares extends Construct {
         readers: a.access.readers.map((r) => r.roleArn),
       };
     }
-    if (plans.length) new TerraformOutput(this, "datasets", { staticId: true, description: "Datasets this account provides: where they are and who reads them", value: datasetsOutput });
+    if (datasets) this.datasetsOutput(datasetsOutput);
     if (artifacts.length) new TerraformOutput(this, "model_artifacts", { staticId: true, description: "Model artifact sets this account owns", value: artifactsOutput });
   }
 
@@ -150,7 +169,10 @@ export class ProviderShares extends Construct {
     const readerRoles = new Map<string, string>();
     for (const access of plan.accesses) {
       if (access.via !== "assume-role" || !access.roles.length) continue;
-      readerRoles.set(`${access.dataset.name} ${access.consumer.key}`, this.readerRole(topology, provider, plan, access, key.arn));
+      readerRoles.set(
+        `${access.dataset.name} ${access.consumer.key}`,
+        readerRole(this, topology, provider, access, { bucketArn: plan.bucketArn, prefix: datasetPrefix(access.dataset), keyArn: key.arn, region: plan.provider.region }),
+      );
     }
 
     for (const d of plan.datasets) {
@@ -175,57 +197,5 @@ export class ProviderShares extends Construct {
         ),
       };
     }
-  }
-
-  /** A reader role for one consumer of one dataset (via: assume-role); returns its ARN. */
-  private readerRole(topology: Topology, provider: AwsProvider, plan: DataBucketPlan, access: DatasetAccess, keyArn: string): string {
-    const reader = access.readerRole!;
-    const who = admitRoles(topology, access.roles, { StringEquals: { "sts:ExternalId": reader.externalId } });
-    const trust = new PolicyDocument(`trust policy of ${reader.roleName}`, "trust").add({
-      sid: "GrantedConsumerRolesAssume",
-      effect: "Allow",
-      principals: who.principals,
-      actions: [...STS_ASSUME],
-      conditions: who.conditions,
-    });
-    assertWithinQuota("trust", trust.name, trust.toString());
-    const role = new IamRole(this, `ReaderRole-${access.dataset.name}-${access.consumer.key}`, {
-      provider,
-      name: reader.roleName,
-      description: `mlshare: ${access.access} dataset ${access.dataset.name} for ${access.consumer.key}`,
-      assumeRolePolicy: trust.toString(),
-      maxSessionDuration: 3600,
-    });
-    const prefix = datasetPrefix(access.dataset);
-    const listPrefix = datasetListPrefix(prefix);
-    const permissions = new PolicyDocument(`identity policy of ${reader.roleName}`, "identity")
-      .add({
-        sid: "DatasetObjects",
-        effect: "Allow",
-        actions: s3ObjectActions(access.access),
-        resources: [datasetObjectsArn(plan.bucketArn, false, prefix)],
-      })
-      .add({
-        sid: "ListDataset",
-        effect: "Allow",
-        actions: [...S3_LIST],
-        resources: [plan.bucketArn],
-        ...(listPrefix ? { conditions: { StringLike: { "s3:prefix": [listPrefix] } } } : {}),
-      })
-      .add({
-        sid: "DatasetKey",
-        effect: "Allow",
-        actions: kmsActions(access.access),
-        resources: [keyArn],
-        conditions: { StringEquals: { "kms:ViaService": s3ViaService(plan.provider.region) }, ...bucketContext([plan.bucketArn]) },
-      });
-    assertWithinQuota("role-inline", permissions.name, permissions.toString());
-    new IamRolePolicy(this, `ReaderPolicy-${access.dataset.name}-${access.consumer.key}`, {
-      provider,
-      name: naming.grantInlinePolicyName(topology.project),
-      role: role.name,
-      policy: permissions.toString(),
-    });
-    return reader.roleArn;
   }
 }

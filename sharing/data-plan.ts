@@ -158,8 +158,9 @@ export function grantStatements(
  * consumer account across all of them, so their names never collide.
  */
 export function planDataBuckets(topology: Topology, provider: Account): DataBucketPlan[] {
-  const datasets = topology.datasets.filter((d) => d.account === provider.key);
-  const accesses = datasetAccesses(topology).filter((a) => a.provider.key === provider.key);
+  // Datasets in existing buckets are planned apart (sharing/existing-plan.ts).
+  const datasets = topology.datasets.filter((d) => d.account === provider.key && !d.existing);
+  const accesses = datasetAccesses(topology).filter((a) => a.provider.key === provider.key && !a.dataset.existing);
   const used = new Map<string, number>();
   const nextAccessPoint = (consumerKey: string) => {
     const n = (used.get(consumerKey) ?? 0) + 1;
@@ -201,7 +202,7 @@ function planBucket(
     return { ...base, mode: "bucket-policy", grantStatements: direct, accessPoints: [], accessPointIndex: new Map() };
   }
 
-  const accessPoints = planAccessPoints(topology, provider, grants, prefixOf, nextAccessPoint);
+  const accessPoints = planAccessPoints(topology, provider, grants, prefixOf, nextAccessPoint, (consumer, n) => naming.accessPointName(topology.project, consumer.id, n));
   const delegate: Statement = {
     sid: "DelegateToAccessPoints",
     effect: "Allow",
@@ -219,14 +220,18 @@ function planBucket(
 
 /**
  * Access points per consumer account, each with a policy within 20 KB: a consumer's
- * datasets are halved across more access points until each policy fits.
+ * datasets are halved across more access points until each policy fits. `name` names the
+ * n-th access point of a consumer; `extra` gives statements every access point policy adds
+ * after the grants (counted in its size).
  */
-function planAccessPoints(
+export function planAccessPoints(
   topology: Topology,
   provider: Account,
   grants: readonly RoleDatasetGrant[],
   prefixOf: (dataset: string) => string,
   nextAccessPoint: (consumerKey: string) => number,
+  name: (consumer: Account, n: number) => string,
+  extra: (accessPointArn: string) => Statement[] = () => [],
 ): AccessPointPlan[] {
   const out: AccessPointPlan[] = [];
   const accounts = new Map(topology.accounts.map((a) => [a.key, a]));
@@ -235,8 +240,8 @@ function planAccessPoints(
     const slices: RoleDatasetGrant[][] = [];
     const split = (gs: RoleDatasetGrant[]) => {
       const datasets = [...new Set(gs.map((g) => g.dataset))];
-      const probe = naming.accessPointArn(provider.partition, provider.region, provider.id, naming.accessPointName(topology.project, consumer.id, 999));
-      const size = policySize("access-point", JSON.stringify(documentJson(grantStatements(topology, gs, probe, true, "Grant", prefixOf))));
+      const probe = naming.accessPointArn(provider.partition, provider.region, provider.id, name(consumer, 999));
+      const size = policySize("access-point", JSON.stringify(documentJson([...grantStatements(topology, gs, probe, true, "Grant", prefixOf), ...extra(probe)])));
       if (size <= QUOTAS["access-point"].limit || datasets.length < 2) {
         slices.push(gs);
         return;
@@ -247,9 +252,9 @@ function planAccessPoints(
     };
     split(consumerGrants);
     for (const slice of slices) {
-      const name = naming.accessPointName(topology.project, consumer.id, nextAccessPoint(consumerKey));
-      const arn = naming.accessPointArn(provider.partition, provider.region, provider.id, name);
-      out.push({ name, arn, consumer, grants: slice, statements: grantStatements(topology, slice, arn, true, "Grant", prefixOf) });
+      const apName = name(consumer, nextAccessPoint(consumerKey));
+      const arn = naming.accessPointArn(provider.partition, provider.region, provider.id, apName);
+      out.push({ name: apName, arn, consumer, grants: slice, statements: [...grantStatements(topology, slice, arn, true, "Grant", prefixOf), ...extra(arn)] });
     }
   }
   return out;
@@ -271,7 +276,7 @@ export function dataPlansOf(topology: Topology, providerKey: string): DataBucket
   return found;
 }
 
-/** The plan of the bucket that holds a dataset. */
+/** The plan of the mlshare bucket that holds a dataset (not for a dataset in an existing bucket). */
 export function dataPlanFor(topology: Topology, dataset: Dataset): DataBucketPlan {
   const plan = dataPlansOf(topology, dataset.account).find((p) => p.datasets.includes(dataset));
   if (!plan) throw new Error(`internal: no bucket plan holds dataset ${dataset.name}`);

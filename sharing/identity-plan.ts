@@ -10,6 +10,7 @@ import { Statement } from "../policies/document";
 import { kmsActions, S3_LIST, s3ObjectActions, STS_ASSUME } from "../policies/perms";
 import { planArtifacts } from "./artifact-plan";
 import { accessPointFor, dataPlanFor, datasetListPrefix, datasetObjectsArn, datasetPrefix } from "./data-plan";
+import { existingBucketPlanFor } from "./existing-plan";
 import { bucketContext, s3ViaService } from "./key-plan";
 
 /** What one role may reach, before it is merged into statements. */
@@ -20,6 +21,8 @@ interface Reach {
   readonly lists: Map<string, Set<string> | undefined>;
   /** "region account actions" -> key aliases, and the buckets they encrypt. */
   readonly keys: Map<string, { region: string; accountId: string; partition: string; actions: string[]; aliases: Set<string>; buckets: Set<string> }>;
+  /** Existing keys, named by ARN (they have no mlshare alias): "region actions" -> key ARNs and the buckets they encrypt. */
+  readonly keyArns: Map<string, { region: string; actions: string[]; arns: Set<string>; buckets: Set<string> }>;
   readonly assume: Set<string>;
 }
 
@@ -32,7 +35,7 @@ export interface RoleStatements {
 function reachOf(map: Map<string, { role: RoleRef; reach: Reach }>, role: RoleRef): Reach {
   let entry = map.get(role.roleArn);
   if (!entry) {
-    entry = { role, reach: { objects: new Map(), lists: new Map(), keys: new Map(), assume: new Set() } };
+    entry = { role, reach: { objects: new Map(), lists: new Map(), keys: new Map(), keyArns: new Map(), assume: new Set() } };
     map.set(role.roleArn, entry);
   }
   return entry.reach;
@@ -61,6 +64,13 @@ function addKey(reach: Reach, owner: { region: string; id: string; partition: st
   reach.keys.get(key)!.buckets.add(bucketArn);
 }
 
+function addKeyArn(reach: Reach, region: string, actions: string[], keyArn: string, bucketArn: string): void {
+  const key = `${region} ${actions.join(",")}`;
+  if (!reach.keyArns.has(key)) reach.keyArns.set(key, { region, actions, arns: new Set(), buckets: new Set() });
+  reach.keyArns.get(key)!.arns.add(keyArn);
+  reach.keyArns.get(key)!.buckets.add(bucketArn);
+}
+
 /** The identity statements of every role of an account that takes part in a grant. */
 export function identityStatementsOf(topology: Topology, accountKey: string): RoleStatements[] {
   const roles = new Map<string, { role: RoleRef; reach: Reach }>();
@@ -71,6 +81,17 @@ export function identityStatementsOf(topology: Topology, accountKey: string): Ro
       const reach = reachOf(roles, role);
       if (access.via === "assume-role") {
         reach.assume.add(access.readerRole!.roleArn);
+        continue;
+      }
+      if (access.dataset.existing) {
+        // Through mlshare's access point (access-points), or the adopted bucket policy.
+        const existing = access.dataset.existing;
+        const plan = existingBucketPlanFor(topology, access.dataset);
+        const ap = plan.accessPointIndex.get(`${role.roleArn} ${access.dataset.name}`);
+        const base = ap ? ap.arn : plan.bucketArn;
+        addObjects(reach, s3ObjectActions(access.access), datasetObjectsArn(base, !!ap, existing.prefix));
+        addList(reach, base, datasetListPrefix(existing.prefix));
+        if (existing.kmsKeyArn) addKeyArn(reach, access.provider.region, kmsActions(access.access), existing.kmsKeyArn, plan.bucketArn);
         continue;
       }
       const plan = dataPlanFor(topology, access.dataset);
@@ -134,6 +155,16 @@ function statementsOf(reach: Reach): Statement[] {
         StringEquals: { "kms:ViaService": s3ViaService(k.region) },
         ...bucketContext([...k.buckets]),
       },
+    });
+  }
+  n = 0;
+  for (const k of reach.keyArns.values()) {
+    out.push({
+      sid: `DataKeyArns${++n}`,
+      effect: "Allow",
+      actions: k.actions,
+      resources: [...k.arns].sort(),
+      conditions: { StringEquals: { "kms:ViaService": s3ViaService(k.region) }, ...bucketContext([...k.buckets]) },
     });
   }
   if (reach.assume.size) out.push({ sid: "AssumeDatasetReaderRoles", effect: "Allow", actions: [...STS_ASSUME], resources: [...reach.assume].sort() });
