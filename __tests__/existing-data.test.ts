@@ -20,6 +20,7 @@ import { promisify } from "util";
 import { parse } from "yaml";
 import { TopologyError } from "../config/errors";
 import { loadTopology } from "../config/load";
+import { reviewOutput } from "../review/review";
 import { Decision, simulate, StackPolicies } from "./helpers/stack-policies";
 import { synthInput } from "./helpers/synth";
 import { Diagnostic, planStacks, PLUGIN_DIR, requireTerraform, validateStacks, withoutImports } from "./helpers/terraform";
@@ -513,5 +514,30 @@ describe("refusals, each with its path and rule", () => {
     expect(errorsOf((t) => (t.datasets[0].existing.bucket = `lakeml-data-${ID.lake}-${REGION}`))).toEqual([
       `datasets[0].existing.bucket: "lakeml-data-${ID.lake}-${REGION}" is a bucket mlshare makes (the provider's data or log bucket, or the state bucket); an existing dataset lives in a bucket mlshare does not make (leave existing out to share under mlshare's data bucket)`,
     ]);
+  });
+});
+
+describe("the access review tells the truth about each grant", () => {
+  const review = reviewOutput({ manifest: out.manifest, stacks: out.stacks as any }, out.outdir);
+  const dataset = async (name: string) => (await review).matrix.find((r) => r.name === name)!;
+
+  test("an access-points dataset is evaluated with the owner's statements, and said to be pending the owner's step", async () => {
+    const r = await review;
+    const pending = r.findings.filter((f) => f.rule === "EXISTING_DATA_PENDING_OWNER");
+    expect(pending.map((f) => f.resource)).toEqual(["lake/clickstream"]);
+    expect(pending[0].what).toContain("bucket policy of corp-lake-curated: MlshareDelegateToAccessPoints");
+    expect(pending[0].what).toContain(`key policy of ${CURATED_KEY}: MlshareConsumersDecryptThroughS3`);
+    const readers = (await dataset("clickstream")).access.read;
+    expect(readers.map((g) => g.principal).sort()).toEqual(["finance/bi-reader", "science/lakeml-sm-alice"]);
+    const bucketStep = readers[0].steps!.find((s) => s.step === "s3-bucket")!;
+    expect(bucketStep.statements.map((s) => s.policy)).toEqual(["lake/output.existing_data"]);
+  });
+
+  test("adopted datasets are evaluated through the adopted documents, the key step included", async () => {
+    const r = await review;
+    expect(r.findings.filter((f) => f.rule === "EXISTING_DATA_ADOPTED").map((f) => f.resource).sort()).toEqual(["lake/payroll", "lake/sales"]);
+    const writer = (await dataset("payroll")).access.write.find((g) => g.principal === "finance/payroll-etl")!;
+    expect(writer.steps!.map((s) => s.step)).toEqual(["sts", "s3", "kms"]);
+    expect(r.unresolved.filter((u) => u.stack === "lake")).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import { Collection, collectStacks, ManifestInput, StackInput } from "./collect"
 import { AccessEvaluator, OrganizationContext, organizationFromPolicies } from "./evaluate";
 import { checkOutsideOrganization, checkPolicySizes, checkStacksCompliance, checkTls } from "./checks";
 import { checkApprovalPaths } from "./checks/approval";
+import { checkExistingData } from "./checks/existing-data";
 import { checkManagementWorkloads } from "./checks/management";
 import { checkScopeOverlap } from "./checks/scope-overlap";
 import { checkSseC } from "./checks/sse-c";
@@ -106,13 +107,14 @@ export async function reviewOutput(output: SynthOutput, source: string): Promise
   const guardrails = await checkVpcGuardrails(ev, collection, organization, principals);
   const sseC = await checkSseC(ev, collection, shared, matrix.resources, principals);
   const management = checkManagementWorkloads(collection, organization, matrix.resources, principals);
+  const existing = checkExistingData(collection);
   const sizes = checkPolicySizes(collection);
   const tables = await reviewTables(ev, collection, organization);
   const compliance = checkStacksCompliance(output.stacks as Readonly<Record<string, StackJson>>);
   const skipped = [...new Set(collection.roles.flatMap((r) => [...r.awsManagedPolicyArns, ...r.unknownPolicyArns]))];
   if (skipped.length) notes.push(`attached policies whose documents are not in the stacks are left out of the evaluation: ${skipped.join(", ")}`);
   const byId = new Map<string, ReviewFinding>();
-  for (const f of [...matrix.findings, ...tls, ...outside, ...overlap, ...approval, ...guardrails, ...sseC, ...management, ...sizes.findings, ...compliance.findings, ...tables.findings]) if (!byId.has(f.id)) byId.set(f.id, f);
+  for (const f of [...matrix.findings, ...tls, ...outside, ...overlap, ...approval, ...guardrails, ...sseC, ...management, ...existing, ...sizes.findings, ...compliance.findings, ...tables.findings]) if (!byId.has(f.id)) byId.set(f.id, f);
   return {
     version: 1,
     source,

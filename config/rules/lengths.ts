@@ -52,7 +52,7 @@ export function checkNameLengths(c: Checker, t: Json, acc: AccountView, project:
     if (!name) return;
     const provider = str(d.account);
     const providerId = provider ? acc.id.get(provider) : undefined;
-    if (d.classification === "restricted" && providerId) {
+    if (d.classification === "restricted" && !d.existing && providerId) {
       check(`datasets[${i}].name`, "bucket", naming.restrictedDatasetBucketName(project, name, providerId, acc.region.get(provider!)!));
     }
     arr(d.consumers).forEach((cr, j) => {

@@ -8,6 +8,7 @@ import * as path from "path";
 import { collectAccessPoints } from "./access-points";
 import { Builder } from "./builder";
 import { collectBuckets } from "./buckets";
+import { collectExistingData } from "./existing";
 import { collectRoles } from "./iam";
 import { collectKeys } from "./kms";
 import { collectOrganization } from "./organizations";
@@ -54,4 +55,5 @@ function collectStack(ctx: StackContext): void {
   collectRamShares(ctx);
   ctx.out.tableGrants.push(...collectTableGrants(ctx));
   collectOutputs(ctx);
+  collectExistingData(ctx);
 }

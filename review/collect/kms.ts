@@ -14,6 +14,8 @@ export function collectKeys(ctx: StackContext): void {
     keys.set(id, entry);
   }
   for (const [, config, address] of ctx.each("aws_kms_key_policy")) {
+    // An existing key's adopted policy names it by its literal id: review/collect/existing.ts.
+    if (typeof config.key_id === "string" && !config.key_id.includes("${")) continue;
     const target = keyOf(ctx, config.key_id, address, "key_id", keys);
     if (target) target.policy = ctx.policy("key", config.policy, address, "policy", `key policy of ${target.key.logicalId}`, target.key.arn, target.key.accountId);
   }
