@@ -432,7 +432,7 @@ describe("unknown keys", () => {
     [
       "in a dataset",
       (t) => (t.datasets[0].owner = "data-lake"),
-      'datasets[0].owner: unknown key "owner"; allowed here: name, account, classification, consumers',
+      'datasets[0].owner: unknown key "owner"; allowed here: name, account, classification, consumers, existing',
     ],
     [
       "in a dataset consumer",
