@@ -263,11 +263,72 @@ describe("a read-only consumer", () => {
 });
 
 describe("principals no grant names", () => {
-  test("an administrator of a consumer account reads, writes and decrypts nothing", async () => {
+  test("an administrator of a consumer account reads and writes nothing: S3 refuses, so S3 never asks the key", async () => {
     const admin = asRole(SCIENCE_ADMIN, EVERYTHING);
-    expect((await get(admin)).s3).not.toBe("Allowed");
-    expect((await put(admin)).s3).not.toBe("Allowed");
-    expect(await kmsUse(admin, "kms:Decrypt", pii, `arn:aws:s3:::${RESTRICTED}`)).not.toBe("Allowed");
+    for (const bucket of [RESTRICTED, DATA]) {
+      expect((await get(admin, bucket)).s3).not.toBe("Allowed");
+      expect((await put(admin, {}, bucket)).s3).not.toBe("Allowed");
+    }
+    // The key admits the account's requests through S3 for its bucket (it names accounts, not
+    // roles); every other use by the administrator is refused by the key itself.
+    expect(await kmsUse(admin, "kms:Decrypt", pii, `arn:aws:s3:::${RESTRICTED}`)).toBe("Allowed");
+    expect(await kmsUse(admin, "kms:Decrypt", pii, `arn:aws:s3:::science-scratch-${ID.science}`)).not.toBe("Allowed");
+    expect(await kmsUse(admin, "kms:Decrypt", pii, `arn:aws:s3:::${DATA}`)).not.toBe("Allowed");
+  });
+
+  test("an administrator of a consumer account cannot decrypt outside S3, nor through another service", async () => {
+    const admin = asRole(SCIENCE_ADMIN, EVERYTHING);
+    for (const key of [pii, dataKey]) {
+      const direct = await simulate({
+        principal: admin.principal,
+        action: "kms:Decrypt",
+        resource: key.arn,
+        resourceAccount: ID.lake,
+        identity: admin.identity,
+        resourcePolicy: key.policy,
+        orgId: ORG,
+        context: { "kms:CallerAccount": ID.science, "kms:ResourceAliases": key.aliases, "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${RESTRICTED}`, "kms:EncryptionContextKeys": ["aws:s3:arn"] },
+      });
+      expect(direct).not.toBe("Allowed");
+      const viaOther = await simulate({
+        principal: admin.principal,
+        action: "kms:Decrypt",
+        resource: key.arn,
+        resourceAccount: ID.lake,
+        identity: admin.identity,
+        resourcePolicy: key.policy,
+        viaAwsService: true,
+        orgId: ORG,
+        context: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com`, "kms:CallerAccount": ID.science, "kms:ResourceAliases": key.aliases, "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${RESTRICTED}`, "kms:EncryptionContextKeys": ["aws:s3:arn"] },
+      });
+      expect(viaOther).not.toBe("Allowed");
+    }
+  });
+
+  test("an account with no grant on a key, and a principal outside the organization, cannot use it even through S3", async () => {
+    const mgmtAdmin = asRole(role("mgmt", "admin"), EVERYTHING);
+    expect(await kmsUse(mgmtAdmin, "kms:Decrypt", pii, `arn:aws:s3:::${RESTRICTED}`)).not.toBe("Allowed");
+    // ops reads pii only through the reader role of the provider account: its own roles are not listed.
+    expect(await kmsUse(asRole(OPS_ADMIN, EVERYTHING), "kms:Decrypt", pii, `arn:aws:s3:::${RESTRICTED}`)).not.toBe("Allowed");
+    const outside = await simulate({
+      principal: "arn:aws:iam::999999999999:role/admin",
+      action: "kms:Decrypt",
+      resource: pii.arn,
+      resourceAccount: ID.lake,
+      identity: EVERYTHING,
+      resourcePolicy: pii.policy,
+      viaAwsService: true,
+      orgId: "o-zzzzzzzzzz",
+      context: { "kms:ViaService": `s3.${REGION}.amazonaws.com`, "kms:CallerAccount": "999999999999", "kms:ResourceAliases": pii.aliases, "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${RESTRICTED}`, "kms:EncryptionContextKeys": ["aws:s3:arn"] },
+    });
+    expect(outside).not.toBe("Allowed");
+  });
+
+  test("a read-only consumer account cannot have the key encrypt for it, even through S3 for its bucket", async () => {
+    const otherAdmin = asRole(role("other", "admin"), EVERYTHING);
+    expect(await kmsUse(otherAdmin, "kms:Decrypt", pii, `arn:aws:s3:::${RESTRICTED}`)).toBe("Allowed");
+    expect(await kmsUse(otherAdmin, "kms:GenerateDataKey", pii, `arn:aws:s3:::${RESTRICTED}`)).not.toBe("Allowed");
+    expect((await put(otherAdmin)).s3).not.toBe("Allowed");
   });
 
   test("a consumer of the data bucket's dataset gets nothing of the restricted one", async () => {

@@ -106,15 +106,21 @@ describe("the provider side", () => {
     }
   });
 
-  test("the key policy lets consumers decrypt only through S3 in the region, from their own accounts", () => {
+  test("the key policy lets consumer accounts decrypt only through S3 in the region, in the organization, and names accounts, never roles", () => {
     const doc = keyPolicy(out, "data-lake", "mlshare: datasets of this account");
-    const consumers = doc.Statement.find((s: any) => s.Sid === "ConsumersDecryptThroughS3");
+    const consumers = doc.Statement.find((s: any) => s.Sid === "ConsumerAccountsDecryptThroughS3");
     expect(consumers.Action).toBe("kms:Decrypt");
+    // Principal "*" narrowed by every condition below (the pattern of AWS managed keys).
+    expect(consumers.Principal).toBe("*");
     expect(consumers.Condition.StringEquals).toEqual({
       "aws:PrincipalOrgID": "o-a1b2c3d4e5",
       "kms:CallerAccount": ["333333333333", "555555555555"],
       "kms:ViaService": "s3.us-east-1.amazonaws.com",
     });
+    expect(Object.keys(consumers.Condition).sort()).toEqual(["StringEquals", "StringLike"]);
+    // Which roles read which dataset is the bucket policy's to say: no role ARN in the key policy.
+    expect(JSON.stringify(doc)).not.toMatch(/:role\//);
+    expect(doc.Statement.map((s: any) => s.Sid)).toEqual(["AccountAdministersKey", "AccountGrantsForAwsResources", "AccountUsesKeyThroughS3", "ConsumerAccountsDecryptThroughS3"]);
     const admin = doc.Statement.find((s: any) => s.Sid === "AccountAdministersKey");
     expect(admin.Principal).toEqual({ AWS: "arn:aws:iam::222222222222:root" });
     expect([admin.Action].flat()).not.toContain("kms:*");
@@ -129,7 +135,11 @@ describe("the provider side", () => {
     expect(rw.Action).toEqual(["s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]);
     expect(rw.Condition.ArnEquals["aws:PrincipalArn"]).toBe("arn:aws:iam::555555555555:role/batch-scoring");
     const key = keyPolicy(s, "data-lake", "mlshare: datasets of this account");
-    expect(key.Statement.find((st: any) => st.Sid === "ConsumersReadWriteThroughS3").Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+    const rwKey = key.Statement.find((st: any) => st.Sid === "ConsumerAccountsReadWriteThroughS3");
+    expect(rwKey.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+    // An account with a read-write grant is listed once, where its actions include Decrypt.
+    expect(rwKey.Condition.StringEquals["kms:CallerAccount"]).toBe("555555555555");
+    expect(key.Statement.find((st: any) => st.Sid === "ConsumerAccountsDecryptThroughS3").Condition.StringEquals["kms:CallerAccount"]).toBe("333333333333");
     expect(JSON.stringify(doc)).not.toMatch(/s3:Delete/);
   });
 
@@ -161,8 +171,8 @@ describe("the provider side", () => {
     // The shared data bucket no longer holds the dataset, and names no restricted key.
     expect(JSON.stringify(bucketPolicy(s, "data-lake", DATA) ?? {})).not.toContain("churn");
 
-    const consumers = keyPolicy(s, "data-lake", "mlshare: restricted dataset churn").Statement.find((st: any) => st.Sid === "ConsumersDecryptThroughS3");
-    expect(consumers.Condition.ArnEquals["aws:PrincipalArn"]).toContain("arn:aws:iam::555555555555:role/batch-scoring");
+    const consumers = keyPolicy(s, "data-lake", "mlshare: restricted dataset churn").Statement.find((st: any) => st.Sid === "ConsumerAccountsDecryptThroughS3");
+    expect([consumers.Condition.StringEquals["kms:CallerAccount"]].flat()).toContain("555555555555");
     expect(consumers.Condition.StringLike).toEqual({ "kms:EncryptionContext:aws:s3:arn": [`arn:aws:s3:::${RESTRICTED}`, `arn:aws:s3:::${RESTRICTED}/*`] });
 
     const provided = (s.stacks["data-lake"] as any).output.datasets.value.churn;
@@ -177,7 +187,9 @@ describe("the provider side", () => {
 
   test("the key policy binds consumers to the key's bucket, and the owner's grants to AWS services' resources", () => {
     const doc = keyPolicy(out, "data-lake", "mlshare: datasets of this account");
-    for (const st of doc.Statement.filter((x: any) => x.Sid.startsWith("Consumers"))) {
+    const consumerStatements = doc.Statement.filter((x: any) => x.Sid.startsWith("ConsumerAccounts"));
+    expect(consumerStatements.length).toBeGreaterThan(0);
+    for (const st of consumerStatements) {
       expect(st.Condition.StringLike).toEqual({ "kms:EncryptionContext:aws:s3:arn": [`arn:aws:s3:::${DATA}`, `arn:aws:s3:::${DATA}/*`] });
     }
     const admin = doc.Statement.find((s: any) => s.Sid === "AccountAdministersKey");
@@ -327,8 +339,9 @@ describe("regions", () => {
     input.state.region = "cn-north-1";
     const s = synthInput(input);
     const doc = keyPolicy(s, "lake", "mlshare: datasets of this account");
-    const consumers = doc.Statement.find((st: any) => st.Sid === "ConsumersDecryptThroughS3");
+    const consumers = doc.Statement.find((st: any) => st.Sid === "ConsumerAccountsDecryptThroughS3");
     expect(consumers.Condition.StringEquals["kms:ViaService"]).toBe("s3.cn-north-1.amazonaws.com.cn");
-    expect(consumers.Principal.AWS).toBe("arn:aws-cn:iam::100000000003:root");
+    expect(consumers.Condition.StringEquals["kms:CallerAccount"]).toBe("100000000003");
+    expect(doc.Statement.find((st: any) => st.Sid === "AccountAdministersKey").Principal.AWS).toBe("arn:aws-cn:iam::100000000002:root");
   });
 });

@@ -9,7 +9,7 @@ import { assertWithinQuota } from "../policies/quotas";
 import { planArtifacts } from "../sharing/artifact-plan";
 import { dataPlansOf, datasetPrefix, DataBucketPlan } from "../sharing/data-plan";
 import { existingPlanOf } from "../sharing/existing-plan";
-import { keyPolicyStatements, KeyUse } from "../sharing/key-plan";
+import { assertKeyPolicyFits, keyPolicyStatements, KeyUse } from "../sharing/key-plan";
 import { ExistingShares } from "./existing-shares";
 import { readerRole } from "./reader-role";
 import { SecureBucket } from "./secure-bucket";
@@ -74,11 +74,13 @@ export class ProviderShares extends Construct {
 
     const artifactsOutput: Record<string, unknown> = {};
     for (const a of artifacts) {
+      const keyStatements = keyPolicyStatements(topology, account, a.keyUses, [a.bucketArn]);
+      assertKeyPolicyFits(`key policy of ${a.keyAlias}`, keyStatements, consumerAccounts(account, a.keyUses));
       const key = new SharedKey(this, `ArtifactKey-${a.access.set.name}`, {
         provider,
         alias: a.keyAlias,
         description: `mlshare: model artifacts ${a.access.set.name}`,
-        statements: keyPolicyStatements(topology, account, a.keyUses, [a.bucketArn]),
+        statements: keyStatements,
       });
       const policy = new PolicyDocument(`bucket policy of ${a.bucketName}`, "bucket");
       for (const s of a.grantStatements) policy.add(s);
@@ -128,11 +130,13 @@ export class ProviderShares extends Construct {
   ): void {
     const restricted = plan.restricted?.name;
     const uses: KeyUse[] = plan.accesses.filter((a) => a.via === "bucket-policy").flatMap((a) => a.roles.map((role) => ({ role, access: a.access })));
+    const keyStatements = keyPolicyStatements(topology, account, uses, [plan.bucketArn]);
+    assertKeyPolicyFits(`key policy of ${plan.keyAlias}`, keyStatements, consumerAccounts(account, uses));
     const key = new SharedKey(this, restricted ? `RestrictedKey-${restricted}` : "DatasetKey", {
       provider,
       alias: plan.keyAlias,
       description: restricted ? `mlshare: restricted dataset ${restricted}` : "mlshare: datasets of this account",
-      statements: keyPolicyStatements(topology, account, uses, [plan.bucketArn]),
+      statements: keyStatements,
     });
 
     const policy = new PolicyDocument(`bucket policy of ${plan.bucketName}`, "bucket");
@@ -198,4 +202,9 @@ export class ProviderShares extends Construct {
       };
     }
   }
+}
+
+/** The consumer accounts (other than the owner) a key's policy lists. */
+function consumerAccounts(owner: Account, uses: readonly KeyUse[]): number {
+  return new Set(uses.filter((u) => u.role.account !== owner.key).map((u) => u.role.account)).size;
 }

@@ -52,6 +52,8 @@ export class RoleGrants extends Construct {
         capacities: [QUOTAS["role-inline"].limit - (props.inlineUsed?.(role.roleName) ?? 0), QUOTAS.managed.limit],
         maxDocuments: 1 + MAX_MANAGED_POLICIES_PER_ROLE,
         name: label,
+        documents: `one inline policy and ${MAX_MANAGED_POLICIES_PER_ROLE} managed policies`,
+        fix: "grant the role fewer datasets (or datasets of fewer buckets), or grant some through a reader role (via: assume-role); raising the managed policies per role quota does not help, mlshare attaches at most 10",
       });
       const scopeForRole = new Construct(this, role.roleName);
       const [inline, ...managed] = docs;

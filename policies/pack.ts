@@ -49,6 +49,10 @@ export interface PackOptions {
   readonly maxDocuments: number;
   /** The policy's name for errors. */
   readonly name: string;
+  /** What the documents are, for errors ("one inline policy and 10 managed policies"). */
+  readonly documents?: string;
+  /** The change a user can make when the statements do not fit (default: the quota's). */
+  readonly fix?: string;
 }
 
 /**
@@ -67,30 +71,64 @@ export function packStatements(statements: readonly Statement[], o: PackOptions)
       continue;
     }
     const split = splitStatement(s);
-    if (!split) throw new QuotaError(`${o.name} (statement ${s.sid}, which cannot be split)`, size, QUOTAS[o.quota], smallest);
+    if (!split) throw new QuotaError(`${o.name} (statement ${s.sid}, which cannot be split)`, size, QUOTAS[o.quota], smallest, o.fix);
     queue.unshift(...split);
   }
-  const docs: Statement[][] = [];
   const capacity = (i: number) => o.capacities[Math.min(i, o.capacities.length - 1)];
+  const { docs, overflow } = firstFit(pieces, o.quota, capacity, o.maxDocuments);
+  if (overflow && o.maxDocuments === 1) {
+    // One document: its size is the measure, and the message says just that.
+    throw new QuotaError(`${o.name} (one document)`, sizeOf(o.quota, pieces), QUOTAS[o.quota], capacity(0), o.fix);
+  }
+  if (overflow) {
+    const total = sizeOf(o.quota, pieces);
+    let limit = 0;
+    for (let i = 0; i < o.maxDocuments; i++) limit += capacity(i);
+    const needed = documentsNeeded(pieces, o.quota, capacity);
+    const what = o.documents ?? `${o.maxDocuments} documents`;
+    throw new QuotaError(
+      o.name,
+      total,
+      QUOTAS[o.quota],
+      limit,
+      o.fix,
+      `needs ${needed} documents, more than the ${o.maxDocuments} it may have (${what}, ${limit} characters in all): its statements take ${total} characters as one document, and ${total <= limit ? "statements fill documents whole, so the space left at the end of each is lost" : "that is over what the documents hold"}`,
+    );
+  }
+  return docs;
+}
+
+/** How many documents first-fit packing of the pieces takes with no cap (for errors only). */
+function documentsNeeded(pieces: readonly Statement[], quota: QuotaKind, capacity: (i: number) => number): number {
+  return firstFit(pieces, quota, capacity, Infinity).docs.length;
+}
+
+/**
+ * First-fit packing by measured sizes: a document's size is its frame plus its statements'
+ * sizes plus the commas between them (AWS counts the minified JSON, so sizes add up), so each
+ * piece is serialized once instead of every document once per piece tried.
+ */
+function firstFit(pieces: readonly Statement[], quota: QuotaKind, capacity: (i: number) => number, maxDocuments: number): { docs: Statement[][]; overflow: boolean } {
+  const frame = sizeOf(quota, []);
+  const docs: Statement[][] = [];
+  const used: number[] = [];
   for (const piece of pieces) {
+    const size = sizeOf(quota, [piece]) - frame;
     let placed = false;
     for (let i = 0; i < docs.length && !placed; i++) {
-      if (sizeOf(o.quota, [...docs[i], piece]) <= capacity(i)) {
+      if (used[i] + 1 + size <= capacity(i)) {
         docs[i].push(piece);
+        used[i] += 1 + size;
         placed = true;
       }
     }
     if (!placed) {
-      if (docs.length >= o.maxDocuments) {
-        const total = sizeOf(o.quota, pieces);
-        let limit = 0;
-        for (let i = 0; i < o.maxDocuments; i++) limit += capacity(i);
-        throw new QuotaError(`${o.name} (more than ${o.maxDocuments} documents)`, total, QUOTAS[o.quota], limit);
-      }
+      if (docs.length >= maxDocuments) return { docs, overflow: true };
       docs.push([piece]);
+      used.push(frame + size);
     }
   }
-  return docs;
+  return { docs, overflow: false };
 }
 
 /** Builds a checked document from statements. */

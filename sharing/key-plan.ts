@@ -1,8 +1,14 @@
 /**
  * Key policies of the keys that encrypt shared data: the owning account administers the key
- * and uses it through S3; consumer roles get only what their grants need, only through S3
- * in the key's region, only from their own accounts, and only for the bucket the key
- * encrypts (the encryption context S3 sends).
+ * and uses it through S3; consumer accounts of the organization use it only through S3 in
+ * the key's region, only for the bucket the key encrypts (the encryption context S3 sends),
+ * and only at the access level some grant gives the account.
+ *
+ * Which roles of a consumer account may read which dataset is decided by the bucket or
+ * access point policy, which names the roles: S3 checks it before it calls KMS, and KMS
+ * answers only requests S3 makes (`kms:ViaService`) for this key's bucket. So the key policy
+ * names accounts, never roles: it grows with the consumer accounts (15 characters each), not
+ * with roles x accounts, and never with datasets.
  */
 import { RoleRef } from "../config/grants";
 import { Account, Topology } from "../config/model";
@@ -10,7 +16,8 @@ import { accountRootArn, regionalServiceHost } from "../config/naming";
 import { Statement } from "../policies/document";
 import { Conditions } from "../policies/document";
 import { KMS_ADMIN, KMS_CREATE_GRANT, kmsActions, KMS_USE_VIA_S3 } from "../policies/perms";
-import { accountIdsOf, admitRoles, groupBy } from "./principals";
+import { QuotaError, QUOTAS, policySize } from "../policies/quotas";
+import { documentJson } from "../policies/document";
 
 /** A role's use of a key at an access level. */
 export interface KeyUse {
@@ -69,26 +76,63 @@ export function keyPolicyStatements(topology: Topology, owner: Account, uses: re
       conditions: { StringEquals: { "kms:ViaService": via, "kms:CallerAccount": owner.id } },
     },
   ];
-  const byAccess = groupBy(
-    uses.filter((u) => u.role.account !== owner.key),
-    (u) => u.access,
-  );
-  for (const access of ["read", "read-write"] as const) {
-    const roles = byAccess.get(access)?.map((u) => u.role) ?? [];
-    const unique = roles.filter((r, i) => roles.findIndex((x) => x.roleArn === r.roleArn) === i);
-    if (!unique.length) continue;
-    const who = admitRoles(topology, unique, {
-      StringEquals: { "kms:ViaService": via, "kms:CallerAccount": accountIdsOf(topology, unique) },
-      ...bucketContext(bucketArns),
-    });
+  out.push(...consumerAccountStatements(topology, owner, uses, bucketArns));
+  return out;
+}
+
+/**
+ * The consumer accounts' statements: principal "*" narrowed to the organization
+ * (`aws:PrincipalOrgID`), to the granted accounts (`kms:CallerAccount`), to requests S3
+ * makes in the key's region (`kms:ViaService`) and to the key's buckets (the encryption
+ * context). An account with a read-write grant is listed once, in the read-write statement
+ * (whose actions include Decrypt); the read statement lists the others.
+ */
+export function consumerAccountStatements(topology: Topology, owner: Account, uses: readonly KeyUse[], bucketArns: readonly string[]): Statement[] {
+  const ids = new Map(topology.accounts.map((a) => [a.key, a.id]));
+  const writers = new Set<string>();
+  const readers = new Set<string>();
+  for (const u of uses) {
+    if (u.role.account === owner.key) continue;
+    (u.access === "read-write" ? writers : readers).add(ids.get(u.role.account) as string);
+  }
+  for (const id of writers) readers.delete(id);
+  const via = s3ViaService(owner.region);
+  const out: Statement[] = [];
+  for (const [access, accounts] of [["read", readers], ["read-write", writers]] as const) {
+    if (!accounts.size) continue;
     out.push({
-      sid: access === "read" ? "ConsumersDecryptThroughS3" : "ConsumersReadWriteThroughS3",
+      sid: access === "read" ? "ConsumerAccountsDecryptThroughS3" : "ConsumerAccountsReadWriteThroughS3",
       effect: "Allow",
-      principals: who.principals,
+      principals: { any: true },
       actions: kmsActions(access),
       resources: ["*"],
-      conditions: who.conditions,
+      conditions: {
+        StringEquals: { "kms:ViaService": via, "kms:CallerAccount": [...accounts].sort(), "aws:PrincipalOrgID": topology.organization.id },
+        ...bucketContext(bucketArns),
+      },
     });
   }
   return out;
+}
+
+/** The characters one more consumer account adds to a key policy (`"123456789012",`). */
+export const KEY_POLICY_CHARS_PER_ACCOUNT = 15;
+
+/**
+ * Checks a key policy's statements against the KMS key policy quota, which AWS does not
+ * raise; the error says how many consumer accounts the key can serve, and what to change.
+ */
+export function assertKeyPolicyFits(name: string, statements: readonly Statement[], consumerAccounts: number): void {
+  const size = policySize("key", JSON.stringify(documentJson(statements)));
+  const limit = QUOTAS.key.limit;
+  if (size <= limit) return;
+  const fixed = size - consumerAccounts * KEY_POLICY_CHARS_PER_ACCOUNT;
+  const most = Math.max(0, Math.floor((limit - fixed) / KEY_POLICY_CHARS_PER_ACCOUNT));
+  throw new QuotaError(
+    name,
+    size,
+    QUOTAS.key,
+    limit,
+    `it lists ${consumerAccounts} consumer accounts (${KEY_POLICY_CHARS_PER_ACCOUNT} characters each) and can list about ${most}: share these datasets with at most ${most} consumer accounts from this provider account, or provide the datasets of the other accounts from a second provider account`,
+  );
 }
