@@ -72,6 +72,34 @@ describe("validation: every error names its path", () => {
   });
 });
 
+describe("validation: Terraform Cloud trusts only the topology's own workspaces", () => {
+  const cloud = (terraformCloud: unknown, state: Record<string, unknown> = {}) => {
+    const input = withPipeline({ account: "management", terraformCloud });
+    input.state = { backend: "cloud", organization: "acme", workspacePrefix: "ml-sharing-", ...state };
+    return problemsOf(input);
+  };
+
+  test("accepts the state's organization and host", () => {
+    expect(cloud({ organization: "acme" })).toEqual([]);
+    expect(cloud({ organization: "acme", hostname: "tfe.acme.internal" }, { hostname: "tfe.acme.internal" })).toEqual([]);
+  });
+
+  test("refuses another organization: its workspaces of the same names would get the CI roles", () => {
+    expect(cloud({ organization: "someone-else" })).toEqual([
+      'pipeline.terraformCloud.organization: "someone-else" is not the organization of the topology\'s workspaces (state.organization "acme"): the CI roles would trust runs of another organization\'s workspaces of the same names; use "acme"',
+    ]);
+  });
+
+  test("refuses another host, a left-out one included", () => {
+    expect(cloud({ organization: "acme" }, { hostname: "tfe.acme.internal" })).toEqual([
+      'pipeline.terraformCloud.hostname: "app.terraform.io" (the default) is not the host of the topology\'s workspaces (state.hostname "tfe.acme.internal"): the CI roles would trust another host\'s runs; use "tfe.acme.internal"',
+    ]);
+    expect(cloud({ organization: "acme", hostname: "tfe.acme.internal" })).toEqual([
+      'pipeline.terraformCloud.hostname: "tfe.acme.internal" is not the host of the topology\'s workspaces (state.hostname "app.terraform.io", the default): the CI roles would trust another host\'s runs; use "app.terraform.io"',
+    ]);
+  });
+});
+
 describe("the StackSet and the hub (cdktf matchers)", () => {
   const management = stackText(out, "management");
 

@@ -10,6 +10,9 @@ import { AccountView, arr, Checker, Json, obj, pendingError, str, usable } from 
 /** The role AWS Organizations makes in the accounts it creates; the StackSet cannot make it again. */
 const ORGANIZATIONS_ROLE = "OrganizationAccountAccessRole";
 
+/** The host of HCP Terraform, the default of state.hostname and pipeline.terraformCloud.hostname. */
+const TFC_DEFAULT_HOST = "app.terraform.io";
+
 /** Checks `pipeline` against the rest of the topology. */
 export function checkPipeline(c: Checker, t: Json, acc: AccountView, project: string | undefined): void {
   const p = obj(t.pipeline);
@@ -29,6 +32,27 @@ export function checkPipeline(c: Checker, t: Json, acc: AccountView, project: st
   const backend = state.backend ?? "s3";
   if (p.terraformCloud !== undefined && backend !== "cloud") {
     c.add("pipeline.terraformCloud", `needs state.backend: cloud (the workspaces whose runs it trusts hold the state), not ${show(backend)}`);
+  }
+  // The trust names the organization and host of the workspaces' runs: they must be the state's,
+  // or another tenant's workspaces of the same names would get the CI roles.
+  const tfc = obj(p.terraformCloud);
+  if (tfc && backend === "cloud") {
+    const stateOrg = str(state.organization);
+    const org = str(tfc.organization);
+    if (org !== undefined && stateOrg !== undefined && org !== stateOrg) {
+      c.add(
+        "pipeline.terraformCloud.organization",
+        `${show(org)} is not the organization of the topology's workspaces (state.organization ${show(stateOrg)}): the CI roles would trust runs of another organization's workspaces of the same names; use ${show(stateOrg)}`,
+      );
+    }
+    const stateHost = str(state.hostname) ?? TFC_DEFAULT_HOST;
+    const host = str(tfc.hostname) ?? TFC_DEFAULT_HOST;
+    if (host !== stateHost) {
+      c.add(
+        "pipeline.terraformCloud.hostname",
+        `${show(host)}${tfc.hostname === undefined ? " (the default)" : ""} is not the host of the topology's workspaces (state.hostname ${show(stateHost)}${state.hostname === undefined ? ", the default" : ""}): the CI roles would trust another host's runs; use ${show(stateHost)}`,
+      );
+    }
   }
   if (backend === "s3" && hub !== undefined && state.roleArn === undefined) {
     const stateAccount = str(state.account) ?? management;
