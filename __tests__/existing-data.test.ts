@@ -510,9 +510,31 @@ describe("refusals, each with its path and rule", () => {
     ]);
   });
 
-  test("a bucket mlshare makes is not an existing bucket", () => {
-    expect(errorsOf((t) => (t.datasets[0].existing.bucket = `lakeml-data-${ID.lake}-${REGION}`))).toEqual([
-      `datasets[0].existing.bucket: "lakeml-data-${ID.lake}-${REGION}" is a bucket mlshare makes (the provider's data or log bucket, or the state bucket); an existing dataset lives in a bucket mlshare does not make (leave existing out to share under mlshare's data bucket)`,
+  const made = (bucket: string, what: string) =>
+    `datasets[0].existing.bucket: "${bucket}" is a bucket mlshare makes (${what}); an existing dataset lives in a bucket mlshare does not make, or the bucket would get two policies that replace each other (leave existing out to share under mlshare's data bucket)`;
+
+  test("a bucket mlshare makes is not an existing bucket: the data and log buckets, of any account", () => {
+    expect(errorsOf((t) => (t.datasets[0].existing.bucket = `lakeml-data-${ID.lake}-${REGION}`))).toEqual([made(`lakeml-data-${ID.lake}-${REGION}`, 'the data bucket of "lake"')]);
+    expect(errorsOf((t) => (t.datasets[0].existing.bucket = `lakeml-logs-${ID.science}-${REGION}`))).toEqual([made(`lakeml-logs-${ID.science}-${REGION}`, 'the log bucket of "science"')]);
+  });
+
+  test("nor a managed restricted dataset's bucket, a model artifact set's, or the state bucket", () => {
+    const restricted = `lakeml-rd-secrets-${ID.lake}-${REGION}`;
+    expect(
+      errorsOf((t) => {
+        t.datasets.push({ name: "secrets", account: "lake", classification: "restricted", consumers: [{ account: "finance", roles: ["auditor"] }] });
+        t.datasets[0].existing.bucket = restricted;
+      }),
+    ).toEqual([made(restricted, 'the bucket of restricted dataset "secrets"')]);
+    const artifacts = `lakeml-ma-models-${ID.science}-${REGION}`;
+    expect(
+      errorsOf((t) => {
+        t.modelArtifacts = [{ name: "models", account: "science", consumers: [{ account: "finance" }] }];
+        t.datasets[0].existing.bucket = artifacts;
+      }),
+    ).toEqual([made(artifacts, 'the bucket of model artifact set "models"')]);
+    expect(errorsOf((t) => (t.datasets[0].existing.bucket = t.state.bucket)).map((e) => e.replace(/"[^"]+" is a bucket/, "X is a bucket"))).toEqual([
+      made("", "the state bucket").replace(/"" is a bucket/, "X is a bucket"),
     ]);
   });
 });

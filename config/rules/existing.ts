@@ -146,13 +146,65 @@ interface ExistingView {
 }
 
 /**
+ * Every bucket mlshare makes for the topology, with what it is: the data and log buckets of
+ * every account, the buckets of restricted datasets and of model artifact sets (those named
+ * and those made for ML projects), and the state bucket. Bucket names are global, so an
+ * existing dataset may name none of them, whichever account it names.
+ */
+function bucketsMlshareMakes(t: Json, acc: AccountView, project: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const where = (key: unknown) => {
+    const k = str(key);
+    const id = k ? acc.id.get(k) : undefined;
+    const region = k ? acc.region.get(k) : undefined;
+    return id && region ? { id, region } : undefined;
+  };
+  for (const key of acc.keys) {
+    const a = where(key);
+    if (!a) continue;
+    const names = naming.accountNames(project, a.id, a.region);
+    out.set(names.dataBucket, `the data bucket of ${show(key)}`);
+    out.set(names.logBucket, `the log bucket of ${show(key)}`);
+  }
+  arr(t.datasets).forEach((raw) => {
+    const d = obj(raw) ?? {};
+    const a = where(d.account);
+    const name = str(d.name);
+    if (a && name && d.classification === "restricted" && !obj(d.existing)) {
+      out.set(naming.restrictedDatasetBucketName(project, name, a.id, a.region), `the bucket of restricted dataset ${show(name)}`);
+    }
+  });
+  arr(t.modelArtifacts).forEach((raw) => {
+    const m = obj(raw) ?? {};
+    const a = where(m.account);
+    const name = str(m.name);
+    if (a && name) out.set(naming.artifactBucketName(project, name, a.id, a.region), `the bucket of model artifact set ${show(name)}`);
+  });
+  const envs = arr(t.environments).filter((e): e is string => typeof e === "string");
+  arr(t.mlProjects).forEach((raw) => {
+    const p = obj(raw) ?? {};
+    const name = str(p.name);
+    const map = obj(p.accounts) ?? {};
+    const first = envs.find((e) => e in map);
+    const a = first ? where(map[first]) : undefined;
+    if (a && name && p.modelArtifacts === undefined) {
+      const set = naming.projectArtifactSetName(name);
+      out.set(naming.artifactBucketName(project, set, a.id, a.region), `the bucket of model artifact set ${show(set)} (made for ML project ${show(name)})`);
+    }
+  });
+  const state = str(obj(t.state)?.bucket);
+  if (state) out.set(state, "the state bucket");
+  return out;
+}
+
+/**
  * Checks every dataset's `existing`. `baseDir` is the topology file's folder, which relative
  * `currentPolicies` paths start from.
  */
 export function checkExistingData(c: Checker, t: Json, acc: AccountView, baseDir: string): void {
   const views: ExistingView[] = [];
   const project = str(t.project);
-  const stateBucket = str(obj(t.state)?.bucket);
+  const ours = project ? bucketsMlshareMakes(t, acc, project) : new Map<string, string>();
   arr(t.datasets).forEach((raw, i) => {
     const d = obj(raw) ?? {};
     const e = obj(d.existing);
@@ -180,11 +232,9 @@ export function checkExistingData(c: Checker, t: Json, acc: AccountView, baseDir
     if (d.classification === "restricted" && e.kmsKeyArn === undefined) {
       c.add(`${at}.kmsKeyArn`, `dataset ${show(dataset)} is restricted, so its objects are encrypted with a key of its own: give the existing key (kmsKeyArn), or classify it confidential`);
     }
-    if (bucket && project && providerId && providerRegion) {
-      const names = naming.accountNames(project, providerId, providerRegion);
-      if (bucket === names.dataBucket || bucket === names.logBucket || bucket === stateBucket) {
-        c.add(`${at}.bucket`, `${show(bucket)} is a bucket mlshare makes (the provider's data or log bucket, or the state bucket); an existing dataset lives in a bucket mlshare does not make (leave existing out to share under mlshare's data bucket)`);
-      }
+    const made = bucket ? ours.get(bucket) : undefined;
+    if (bucket && made) {
+      c.add(`${at}.bucket`, `${show(bucket)} is a bucket mlshare makes (${made}); an existing dataset lives in a bucket mlshare does not make, or the bucket would get two policies that replace each other (leave existing out to share under mlshare's data bucket)`);
     }
 
     let bucketFile: string | undefined;
