@@ -17,6 +17,8 @@ import { QuotaError } from "./policies/quotas";
 import { PolicyError } from "./policies/document";
 import { publish, runByCdktfCli } from "./output/publish";
 import { addStacks } from "./stacks/app";
+import { checkAccountCounts } from "./sharing/counts";
+import { preflight } from "./sharing/preflight";
 
 /** Raised when synthesized stacks break compliance rules the topology does not suppress. */
 export class ComplianceError extends Error {
@@ -62,6 +64,8 @@ export function synthesize(topology: Topology, outdir: string, options: SynthOpt
   // Staged outside the output: a refused synth changes nothing in it or beside it, not even an mtime.
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "mlshare-staging-"));
   try {
+    // Quotas that grow with the organization, checked before any stack is built.
+    preflight(topology);
     const app = new App({ outdir: staging, skipValidation: false });
     // The bootstrap's local state lives in the folder synth runs in, outside the output:
     // named relative to where the stack's folder is in the output, not in the staging folder.
@@ -69,6 +73,7 @@ export function synthesize(topology: Topology, outdir: string, options: SynthOpt
     addStacks(app, topology, { bootstrapStatePath });
     app.synth();
     const stacks = readStacks(staging);
+    checkAccountCounts(topology, stacks);
     const compliance = checkCompliance(stacks, topology.suppressions);
     if (compliance.violations.length) throw new ComplianceError(compliance);
     publish(staging, target, { removeStaleStacks: options.removeStaleStacks ?? !runByCdktfCli() });

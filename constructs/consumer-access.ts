@@ -1,12 +1,12 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { DatasetAccess, datasetAccesses } from "../config/grants";
+import { DatasetAccess } from "../config/grants";
 import { Account, Topology } from "../config/model";
 import { planArtifacts } from "../sharing/artifact-plan";
 import { accessPointFor, dataPlanFor, datasetPrefix } from "../sharing/data-plan";
 import { existingBucketPlanFor } from "../sharing/existing-plan";
-import { identityStatementsOf } from "../sharing/identity-plan";
+import { accessesOfConsumer, identityStatementsOf } from "../sharing/identity-plan";
 import { optional } from "./outputs";
 import { RoleGrants } from "./role-grants";
 
@@ -42,8 +42,7 @@ export class ConsumerAccess extends Construct {
     });
 
     const datasets: Record<string, unknown> = {};
-    for (const a of datasetAccesses(topology)) {
-      if (a.consumer.key !== account.key) continue;
+    for (const a of accessesOfConsumer(topology, account.key)) {
       if (a.dataset.existing) {
         datasets[a.dataset.name] = existingDatasetOutput(topology, a);
         continue;

@@ -10,6 +10,7 @@ import { planArtifacts } from "../sharing/artifact-plan";
 import { dataPlansOf, datasetPrefix, DataBucketPlan } from "../sharing/data-plan";
 import { existingPlanOf } from "../sharing/existing-plan";
 import { assertKeyPolicyFits, keyPolicyStatements, KeyUse } from "../sharing/key-plan";
+import { groupBy } from "../sharing/principals";
 import { ExistingShares } from "./existing-shares";
 import { readerRole } from "./reader-role";
 import { SecureBucket } from "./secure-bucket";
@@ -179,10 +180,18 @@ export class ProviderShares extends Construct {
       );
     }
 
+    // Grouped once: filtering every grant per dataset was quadratic at 1,000 consumer accounts.
+    const accessesOf = groupBy(plan.accesses, (a) => a.dataset.name);
+    const accessPointsOf = new Map<string, Record<string, string>>();
+    for (const ap of plan.accessPoints) {
+      for (const name of new Set(ap.grants.map((g) => g.dataset))) {
+        if (!accessPointsOf.has(name)) accessPointsOf.set(name, {});
+        accessPointsOf.get(name)![ap.consumer.key] = ap.arn;
+      }
+    }
     for (const d of plan.datasets) {
-      const accesses = plan.accesses.filter((a) => a.dataset.name === d.name);
-      const aps: Record<string, string> = {};
-      for (const ap of plan.accessPoints) if (ap.grants.some((g) => g.dataset === d.name)) aps[ap.consumer.key] = ap.arn;
+      const accesses = accessesOf.get(d.name) ?? [];
+      const aps: Record<string, string> = accessPointsOf.get(d.name) ?? {};
       output[d.name] = {
         s3Uri: `s3://${plan.bucketName}/${datasetPrefix(d)}`,
         kmsKeyAlias: plan.keyAlias,

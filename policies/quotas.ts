@@ -69,7 +69,9 @@ export const QUOTAS: Readonly<Record<QuotaKind, Quota>> = {
 
 /** Whether a quota can be raised, as the end of an error message. */
 export function raiseSentence(raisable: boolean): string {
-  return raisable ? "AWS raises this quota on request (Service Quotas)" : "AWS does not raise this quota";
+  return raisable
+    ? "AWS raises this quota on request (Service Quotas); mlshare checks AWS's default, which it cannot know to be raised"
+    : "AWS does not raise this quota";
 }
 
 /** The size AWS counts for a minified policy text. */
@@ -111,4 +113,73 @@ export function assertWithinQuota(kind: QuotaKind, policy: string, json: string)
   const size = policySize(kind, json);
   if (size > QUOTAS[kind].limit) throw new QuotaError(policy, size, QUOTAS[kind]);
   return size;
+}
+
+/** The kinds of resource AWS counts per account (or per account and region). */
+export type CountKind = "roles" | "managed-policies" | "access-points" | "attached-per-role";
+
+/** One count quota: AWS's default, what it counts, and a change the user can make. */
+export interface CountQuota {
+  readonly limit: number;
+  readonly description: string;
+  readonly raisable: boolean;
+  readonly fix: string;
+}
+
+/**
+ * The count quotas mlshare checks, at AWS's defaults; all four can be raised through Service
+ * Quotas, and mlshare checks the default because it cannot know an account's raised value.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-restrictions-limitations.html
+ */
+export const COUNT_QUOTAS: Readonly<Record<CountKind, CountQuota>> = {
+  roles: {
+    limit: 1000,
+    description: "IAM roles per account (1,000 by default)",
+    raisable: true,
+    fix: "grant through fewer reader roles (one per consumer account, granted roles and access: give the consumers' grants the same roles), or provide some datasets from another account",
+  },
+  "managed-policies": {
+    limit: 1500,
+    description: "customer managed policies per account (1,500 by default)",
+    raisable: true,
+    fix: "grant roles of the account fewer datasets each (each role past its inline policy takes managed policies), or share the datasets through access points of fewer buckets",
+  },
+  "access-points": {
+    limit: 10000,
+    description: "S3 access points per account and region (10,000 by default)",
+    raisable: true,
+    fix: "grant fewer roles per consumer account distinct sets of datasets, or provide some datasets from another account or region",
+  },
+  "attached-per-role": {
+    limit: 10,
+    description: "managed policies attached per role (10 by default)",
+    raisable: true,
+    fix: "grant the role fewer datasets",
+  },
+};
+
+/** Raised when an account would hold more of a resource than AWS's default quota allows. */
+export class CountQuotaError extends QuotaError {
+  /**
+   * @param account the account, as `key (id)` and with the region when the quota is per region
+   * @param kind the quota
+   * @param count how many the account would hold (of what mlshare makes)
+   */
+  constructor(
+    readonly account: string,
+    readonly kind: CountKind,
+    readonly count: number,
+  ) {
+    const q = COUNT_QUOTAS[kind];
+    super(
+      `account ${account}`,
+      count,
+      { limit: q.limit, countsWhitespace: false, description: q.description, raisable: q.raisable, fix: q.fix },
+      q.limit,
+      q.fix,
+      `would hold ${count.toLocaleString("en-US")} ${kind === "attached-per-role" ? "managed policies attached to one role" : kind === "roles" ? "IAM roles" : kind === "managed-policies" ? "customer managed policies" : "S3 access points"} that mlshare makes, over the ${q.description} quota`,
+    );
+    this.name = "CountQuotaError";
+  }
 }

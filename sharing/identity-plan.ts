@@ -4,7 +4,7 @@
  * resources are named by computed ARNs, and keys by alias (`kms:ResourceAliases`), so no
  * value of another stack is needed.
  */
-import { datasetAccesses, RoleRef } from "../config/grants";
+import { DatasetAccess, datasetAccesses, RoleRef } from "../config/grants";
 import { Topology } from "../config/model";
 import { Statement } from "../policies/document";
 import { kmsActions, S3_LIST, s3ObjectActions, STS_ASSUME } from "../policies/perms";
@@ -71,12 +71,42 @@ function addKeyArn(reach: Reach, region: string, actions: string[], keyArn: stri
   reach.keyArns.get(key)!.buckets.add(bucketArn);
 }
 
-/** The identity statements of every role of an account that takes part in a grant. */
+const byConsumer = new WeakMap<Topology, Map<string, DatasetAccess[]>>();
+
+/**
+ * The dataset grants of a consumer account, grouped once per topology: every consumer stack
+ * asks for its own, and filtering every grant of the organization per account made synthesis
+ * quadratic in the number of accounts.
+ */
+export function accessesOfConsumer(topology: Topology, accountKey: string): readonly DatasetAccess[] {
+  let map = byConsumer.get(topology);
+  if (!map) {
+    map = new Map();
+    for (const a of datasetAccesses(topology)) {
+      const list = map.get(a.consumer.key);
+      if (list) list.push(a);
+      else map.set(a.consumer.key, [a]);
+    }
+    byConsumer.set(topology, map);
+  }
+  return map.get(accountKey) ?? [];
+}
+
+const statementsCache = new WeakMap<Topology, Map<string, RoleStatements[]>>();
+
+/** The identity statements of every role of an account that takes part in a grant (computed once per topology and account). */
 export function identityStatementsOf(topology: Topology, accountKey: string): RoleStatements[] {
+  let cache = statementsCache.get(topology);
+  if (!cache) statementsCache.set(topology, (cache = new Map()));
+  let found = cache.get(accountKey);
+  if (!found) cache.set(accountKey, (found = computeIdentityStatements(topology, accountKey)));
+  return found;
+}
+
+function computeIdentityStatements(topology: Topology, accountKey: string): RoleStatements[] {
   const roles = new Map<string, { role: RoleRef; reach: Reach }>();
 
-  for (const access of datasetAccesses(topology)) {
-    if (access.consumer.key !== accountKey) continue;
+  for (const access of accessesOfConsumer(topology, accountKey)) {
     for (const role of access.roles) {
       const reach = reachOf(roles, role);
       if (access.via === "assume-role") {
