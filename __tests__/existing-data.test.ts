@@ -563,3 +563,78 @@ describe("the access review tells the truth about each grant", () => {
     expect(r.unresolved.filter((u) => u.stack === "lake")).toEqual([]);
   });
 });
+
+describe("uploads keep each existing dataset's encryption, through every route", () => {
+  const KMS = (key?: string) => ({ "s3:x-amz-server-side-encryption": "aws:kms", ...(key ? { "s3:x-amz-server-side-encryption-aws-kms-key-id": key } : {}) });
+  const AES = { "s3:x-amz-server-side-encryption": "AES256" };
+  const OTHER_KEY = `arn:aws:kms:${REGION}:${ID.finance}:key/9f9f9f9f-0000-1111-2222-333333333333`;
+
+  test("adopted, with a key: no header (multipart parts) or the dataset's key pass; another key, aws/s3 or SSE-S3 are denied", async () => {
+    const put = (context: Record<string, string>) => direct(readerSession, "s3:PutObject", "corp-lake-restricted", "payroll/2024/03.parquet", context);
+    expect(await put({})).toBe("Allowed");
+    expect(await put(KMS(RESTRICTED_KEY))).toBe("Allowed");
+    expect(await put(KMS(OTHER_KEY))).toBe("ExplicitlyDenied");
+    expect(await put(KMS())).toBe("ExplicitlyDenied");
+    expect(await put(AES)).toBe("ExplicitlyDenied");
+  });
+
+  /** The example with finance's bi-reader writing clickstream (access points) and science's analyst writing sales (adopted, SSE-S3). */
+  const writers = (() => {
+    const dir = tempDir("mlshare-existing-writers-");
+    fs.cpSync(path.join(EXAMPLES, "policies"), path.join(dir, "policies"), { recursive: true });
+    const t = parse(fs.readFileSync(EXAMPLE, "utf8"));
+    t.datasets[0].consumers[1].access = "read-write";
+    t.datasets[1].consumers[0].access = "read-write";
+    const file = path.join(dir, "topology.json");
+    fs.writeFileSync(file, JSON.stringify(t));
+    return synthInput(loadTopology(file));
+  })();
+  const writerPolicies = new StackPolicies(writers);
+  const lakeOf = (type: string) => Object.values<any>((writers.stacks.lake as any).resource[type] ?? {});
+
+  test("adopted, SSE-S3: no header or SSE-S3 pass; any KMS key is denied (readers could not decrypt it)", async () => {
+    const analyst = asRole(ANALYST, writerPolicies.identityPolicies(ANALYST));
+    const policy = JSON.parse(lakeOf("aws_s3_bucket_policy").find((p) => p.bucket === "corp-lake-raw").policy);
+    const put = (context: Record<string, string>) =>
+      simulate({ principal: analyst.principal, roleArn: ANALYST, action: "s3:PutObject", resource: "arn:aws:s3:::corp-lake-raw/sales/x.parquet", resourceAccount: ID.lake, identity: analyst.identity, resourcePolicy: policy, orgId: ORG, context });
+    expect(await put({})).toBe("Allowed");
+    expect(await put(AES)).toBe("Allowed");
+    expect(await put(KMS(OTHER_KEY))).toBe("ExplicitlyDenied");
+    expect(await put(KMS())).toBe("ExplicitlyDenied");
+  });
+
+  test("through an access point, with a key: the access point denies another key, aws/s3 and SSE-S3", async () => {
+    const bi = asRole(BI, writerPolicies.identityPolicies(BI));
+    const apArn = ap("finance");
+    const apPolicy = JSON.parse(lakeOf("aws_s3_access_point").find((p) => apArn.endsWith(`/${p.name}`)).policy);
+    const put = (context: Record<string, string>) =>
+      simulate({ principal: bi.principal, roleArn: BI, action: "s3:PutObject", resource: `${apArn}/object/events/clickstream/x.parquet`, resourceAccount: ID.lake, identity: bi.identity, resourcePolicy: apPolicy, orgId: ORG, context });
+    expect(await put({})).toBe("Allowed");
+    expect(await put(KMS(CURATED_KEY))).toBe("Allowed");
+    expect(await put(KMS(OTHER_KEY))).toBe("ExplicitlyDenied");
+    expect(await put(KMS())).toBe("ExplicitlyDenied");
+    expect(await put(AES)).toBe("ExplicitlyDenied");
+  });
+});
+
+describe("policy variables of an adopted policy stay literal", () => {
+  const dir = tempDir("mlshare-existing-vars-");
+  fs.cpSync(path.join(EXAMPLES, "policies"), path.join(dir, "policies"), { recursive: true });
+  const raw = path.join(dir, "policies", "corp-lake-raw.bucket.json");
+  const current = JSON.parse(fs.readFileSync(raw, "utf8"));
+  const home = "arn:aws:s3:::corp-lake-raw/home/${aws:username}/*";
+  current.Statement.push({ Sid: "HomeFolders", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ID.lake}:role/analysts` }, Action: "s3:GetObject", Resource: home });
+  fs.writeFileSync(raw, JSON.stringify(current));
+  fs.copyFileSync(EXAMPLE, path.join(dir, "topology.yaml"));
+  const s = synthInput(loadTopology(path.join(dir, "topology.yaml")));
+  const lakeStack = s.stacks.lake as any;
+
+  test("the synthesized policy escapes ${ for Terraform, and the plan holds the policy variable as written", async () => {
+    const [policy] = Object.values<any>(lakeStack.resource.aws_s3_bucket_policy).filter((p) => p.bucket === "corp-lake-raw");
+    expect(policy.policy).toContain("home/$${aws:username}/*");
+    const plan = await planStacks({ lake: withoutImports(lakeStack) });
+    expect(plan.error).toBeUndefined();
+    const planned = plan.after!.lake.find((r) => r.type === "aws_s3_bucket_policy" && r.values.bucket === "corp-lake-raw")!;
+    expect(JSON.parse(planned.values.policy).Statement.find((x: any) => x.Sid === "HomeFolders").Resource).toBe(home);
+  });
+});

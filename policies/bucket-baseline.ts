@@ -48,14 +48,40 @@ function sseCStatement(bucketArn: string): Statement {
  * authorizes as s3:PutObject, carry no encryption headers at all.
  */
 function uploadKeyStatements(bucketArn: string, keyArn: string): Statement[] {
-  const objects = `${bucketArn}/*`;
+  return uploadEncryptionStatements([`${bucketArn}/*`], keyArn);
+}
+
+/**
+ * The upload Denies for objects (`objects`: object ARN patterns of a bucket or an access
+ * point) that must be encrypted with `keyArn`, or with SSE-S3 when there is no key (a writer
+ * naming a KMS key of its own would leave objects the other readers cannot decrypt). Each
+ * holds only when a header is present, so requests without encryption headers (multipart
+ * parts) pass and get the bucket's default encryption. `sidPrefix` keeps Sids unique when
+ * one policy holds the Denies of several datasets.
+ */
+export function uploadEncryptionStatements(objects: readonly string[], keyArn: string | undefined, sidPrefix = ""): Statement[] {
+  if (!keyArn) {
+    return [
+      {
+        sid: `${sidPrefix}DenyUploadsWithKms`,
+        effect: "Deny",
+        principals: { any: true },
+        actions: ["s3:PutObject"],
+        resources: [...objects],
+        conditions: {
+          StringNotEquals: { "s3:x-amz-server-side-encryption": "AES256" },
+          Null: { "s3:x-amz-server-side-encryption": false },
+        },
+      },
+    ];
+  }
   return [
     {
-      sid: "DenyUploadsWithOtherKey",
+      sid: `${sidPrefix}DenyUploadsWithOtherKey`,
       effect: "Deny",
       principals: { any: true },
       actions: ["s3:PutObject"],
-      resources: [objects],
+      resources: [...objects],
       conditions: {
         StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
         Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": false },
@@ -64,21 +90,21 @@ function uploadKeyStatements(bucketArn: string, keyArn: string): Statement[] {
     {
       // `aws:kms` without a key id makes S3 use the account's AWS managed key (aws/s3), which
       // no consumer can be granted.
-      sid: "DenyUploadsWithAwsManagedKey",
+      sid: `${sidPrefix}DenyUploadsWithAwsManagedKey`,
       effect: "Deny",
       principals: { any: true },
       actions: ["s3:PutObject"],
-      resources: [objects],
+      resources: [...objects],
       conditions: {
         Null: { "s3:x-amz-server-side-encryption": false, "s3:x-amz-server-side-encryption-aws-kms-key-id": true },
       },
     },
     {
-      sid: "DenyUploadsWithoutKms",
+      sid: `${sidPrefix}DenyUploadsWithoutKms`,
       effect: "Deny",
       principals: { any: true },
       actions: ["s3:PutObject"],
-      resources: [objects],
+      resources: [...objects],
       conditions: {
         StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
         Null: { "s3:x-amz-server-side-encryption": false },

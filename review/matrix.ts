@@ -174,7 +174,9 @@ async function dataAccess(ev: AccessEvaluator, t: SharedData, principals: Princi
         }
       }
       verb = "write";
-      const write = await ev.s3({ principalArn: p.arn, action: "s3:PutObject", bucket: t.bucket, key, encryption: { algorithm: "aws:kms", ...(keyArn ? { kmsKeyId: keyArn } : {}) } });
+      // A writer names the resource's key; without a known key it names none and gets the
+      // bucket's default encryption (a KMS header without a key id would mean aws/s3).
+      const write = await ev.s3({ principalArn: p.arn, action: "s3:PutObject", bucket: t.bucket, key, ...(keyArn ? { encryption: { algorithm: "aws:kms", kmsKeyId: keyArn } } : {}) });
       if (write.allowed) access.write.push(grantFromResult(p, write, principals));
     } catch (e) {
       add(evaluationFailed(t, p, verb, e));

@@ -15,7 +15,7 @@ import { DatasetAccess, datasetAccesses, RoleRef } from "../config/grants";
 import { TopologyError } from "../config/errors";
 import { Account, accountOf, CurrentPolicy, Dataset, Topology } from "../config/model";
 import * as naming from "../config/naming";
-import { SSE_C_HEADER } from "../policies/bucket-baseline";
+import { SSE_C_HEADER, uploadEncryptionStatements } from "../policies/bucket-baseline";
 import { documentJson, PolicyDocument, Statement } from "../policies/document";
 import { kmsActions, S3_LIST, S3_READ_OBJECTS, S3_WRITE_OBJECTS } from "../policies/perms";
 import { policySize, QUOTAS, QuotaKind } from "../policies/quotas";
@@ -77,6 +77,11 @@ function existingPath(topology: Topology, dataset: Dataset): string {
 /** The role grants of bucket-policy accesses, one per (role, dataset). */
 function roleGrants(accesses: readonly DatasetAccess[]): RoleDatasetGrant[] {
   return accesses.filter((a) => a.via === "bucket-policy").flatMap((a) => a.roles.map((role) => ({ role, dataset: a.dataset.name, access: a.access })));
+}
+
+/** A dataset name as a part of a Sid (letters and digits only). */
+function sidPart(name: string): string {
+  return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join("");
 }
 
 /** SSE-C uploads denied on `objects` (an object ARN pattern): data only its writer could read. */
@@ -160,7 +165,8 @@ export function adoptedPolicyText(
  * are instead of evaluating a template.
  */
 export function terraformLiteral(text: string): string {
-  return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // Replacement functions, not strings: in a replacement string "$$" means one "$".
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
 /**
@@ -199,6 +205,7 @@ function planBucket(topology: Topology, provider: Account, datasets: readonly Da
     const statements: Statement[] = [
       ...grantStatements(topology, grants, bucketArn, false, `${ADOPTED_SID_PREFIX}Grant`, prefixOf),
       sseCDeny(`${ADOPTED_SID_PREFIX}DenySseCUploads`, prefixObjects),
+      ...datasets.flatMap((d) => uploadEncryptionStatements([`${bucketArn}/${d.existing!.prefix}*`], d.existing!.kmsKeyArn, `${ADOPTED_SID_PREFIX}${sidPart(d.name)}`)),
       ...(tlsDenyAdded
         ? [
             {
@@ -223,7 +230,10 @@ function planBucket(topology: Topology, provider: Account, datasets: readonly Da
     prefixOf,
     next,
     (consumer, n) => naming.existingAccessPointName(topology.project, consumer.id, n),
-    (arn) => [sseCDeny("DenySseCUploads", [`${arn}/object/*`])],
+    (arn) => [
+      sseCDeny("DenySseCUploads", [`${arn}/object/*`]),
+      ...datasets.flatMap((d) => uploadEncryptionStatements([`${arn}/object/${d.existing!.prefix}*`], d.existing!.kmsKeyArn, sidPart(d.name))),
+    ],
   );
   const accessPointIndex = new Map<string, AccessPointPlan>();
   for (const ap of accessPoints) for (const g of ap.grants) accessPointIndex.set(`${g.role.roleArn} ${g.dataset}`, ap);

@@ -182,6 +182,8 @@ export interface PlanResult {
   readonly creates: Readonly<Record<string, readonly string[]>>;
   /** The error text when the plan failed. */
   readonly error?: string;
+  /** Per stack, the planned values of the resources the plan would create. */
+  readonly after?: Readonly<Record<string, readonly { readonly address: string; readonly type: string; readonly values: Record<string, any> }[]>>;
 }
 
 /** Runs one offline `terraform plan` over the stacks' test copies (local state) and reads it as JSON. */
@@ -197,13 +199,19 @@ export async function planStacks(stacks: Readonly<Record<string, unknown>>): Pro
     const { stdout } = await run("terraform", ["show", "-json", "tfplan"], { cwd: dir, env, maxBuffer: 512 * 1024 * 1024 });
     const json = JSON.parse(stdout);
     const creates: Record<string, string[]> = {};
-    for (const name of Object.keys(stacks)) creates[name] = [];
+    const after: Record<string, { address: string; type: string; values: Record<string, any> }[]> = {};
+    for (const name of Object.keys(stacks)) {
+      creates[name] = [];
+      after[name] = [];
+    }
     for (const c of json.resource_changes ?? []) {
       if (!c.change.actions.includes("create")) continue;
       const m = /^module\.([^.]+)\.(.+)$/.exec(c.address);
-      if (m) creates[m[1]].push(m[2]);
+      if (!m) continue;
+      creates[m[1]].push(m[2]);
+      after[m[1]].push({ address: m[2], type: c.type, values: c.change.after ?? {} });
     }
-    return { ok: true, creates };
+    return { ok: true, creates, after };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
