@@ -126,3 +126,22 @@ export function pendingError(c: Checker, acc: AccountView, path: string, key: st
   c.add(path, `account ${show(key)} has no id yet (create: true); write the id the management stack outputs into accounts.${key}.id, then use it here`);
   return true;
 }
+
+/** The consumer accounts of a shared resource, and those among them whose SageMaker users may be granted. */
+export interface ConsumerEntry {
+  readonly all: Set<string>;
+  readonly sagemaker: Set<string>;
+}
+
+/**
+ * Records a consumer account and its roles (`sagemaker` when none are given) on a dataset's or
+ * table's entry, reporting a role listed twice at `consumerPath`.roles[k].
+ */
+export function addConsumerRoles(c: Checker, entry: ConsumerEntry, key: string, rawRoles: unknown, consumerPath: string): void {
+  entry.all.add(key);
+  const roles = rawRoles === undefined ? ["sagemaker"] : arr(rawRoles);
+  if (roles.includes("sagemaker")) entry.sagemaker.add(key);
+  roles.forEach((r, k) => {
+    if (typeof r === "string" && roles.indexOf(r) !== k) c.add(`${consumerPath}.roles[${k}]`, `duplicate role ${show(r)}`);
+  });
+}

@@ -1,6 +1,6 @@
 /** Rules of datasets and model artifact sets: owners, consumers and their roles. */
 import { show } from "../errors";
-import { AccountView, arr, Checker, Json, obj, pendingError, str, usable } from "./common";
+import { AccountView, addConsumerRoles, arr, Checker, Json, obj, pendingError, str, usable } from "./common";
 
 /** A dataset's owner and consumer accounts, and those whose grant includes the sagemaker roles. */
 export interface DatasetGrant {
@@ -34,12 +34,7 @@ export function checkDatasets(c: Checker, t: Json, acc: AccountView): Map<string
         c.add(cp, `account ${show(key)} is already a consumer of dataset ${show(d.name)}; list each consumer account once (roles may name several roles)`);
         return;
       }
-      entry.all.add(key!);
-      const roles = cons.roles === undefined ? ["sagemaker"] : arr(cons.roles);
-      if (roles.includes("sagemaker")) entry.sagemaker.add(key!);
-      roles.forEach((r, k) => {
-        if (typeof r === "string" && roles.indexOf(r) !== k) c.add(`${path}.consumers[${j}].roles[${k}]`, `duplicate role ${show(r)}`);
-      });
+      addConsumerRoles(c, entry, key!, cons.roles, `${path}.consumers[${j}]`);
     });
     const name = str(d.name);
     if (name && !out.has(name)) out.set(name, entry);

@@ -5,7 +5,7 @@
 import { show } from "../errors";
 import { Format } from "../formats";
 import * as naming from "../naming";
-import { AccountView, arr, Checker, Json, obj, pendingError, str, usable } from "./common";
+import { AccountView, addConsumerRoles, arr, Checker, Json, obj, pendingError, str, usable } from "./common";
 
 /** A Glue database or table name, as Athena and Lake Formation accept it everywhere. */
 export const GLUE_NAME: Format = {
@@ -77,12 +77,7 @@ function checkTableEntries(c: Checker, t: Json, acc: AccountView): Map<string, T
         c.add(cp, `account ${show(key)} is in region ${show(acc.region.get(key!))} and table ${show(d.name)} in ${show(acc.region.get(owner!))}; mlshare shares tables within one region (the resource link and the grants live in the provider's region)`);
         return;
       }
-      entry.all.add(key!);
-      const roles = cons.roles === undefined ? ["sagemaker"] : arr(cons.roles);
-      if (roles.includes("sagemaker")) entry.sagemaker.add(key!);
-      roles.forEach((r, k) => {
-        if (typeof r === "string" && roles.indexOf(r) !== k) c.add(`${path}.consumers[${j}].roles[${k}]`, `duplicate role ${show(r)}`);
-      });
+      addConsumerRoles(c, entry, key!, cons.roles, `${path}.consumers[${j}]`);
     });
     const name = str(d.name);
     if (name && !out.has(name)) out.set(name, entry);
