@@ -10,6 +10,21 @@ export interface ScaleOptions {
   readonly consumers?: number;
   /** Datasets, each read by every consumer. @default 200 */
   readonly datasets?: number;
+  /**
+   * Mixed grants instead of all read: of each consumer account's grants, one in five is
+   * read-write and one in twenty-five goes through a reader role (via: assume-role; eight per
+   * consumer at 200 datasets, so the provider's reader roles stay within IAM's 1,000 roles at
+   * 100 consumers). @default false
+   */
+  readonly mixed?: boolean;
+}
+
+/** The grant of consumer `c` on dataset `d` in a mixed topology. */
+function mixedGrant(account: string, c: number, d: number): Record<string, unknown> {
+  const k = (c + d) % 25;
+  if (k === 0) return { account, roles: ["reader"], via: "assume-role", access: c % 2 ? "read-write" : "read" };
+  if (k % 5 === 1) return { account, roles: ["writer"], access: "read-write" };
+  return { account, roles: ["reader"] };
 }
 
 /** The generated topology, as the data a topology file holds. */
@@ -36,7 +51,7 @@ export function scaleTopology(options: ScaleOptions = {}): Record<string, unknow
     datasets: Array.from({ length: datasets }, (_, d) => ({
       name: `dataset-${String(d).padStart(3, "0")}`,
       account: "data-lake",
-      consumers: consumerKeys.map((account) => ({ account, roles: ["reader"] })),
+      consumers: consumerKeys.map((account, c) => (options.mixed ? mixedGrant(account, c, d) : { account, roles: ["reader"] })),
     })),
   };
 }

@@ -80,7 +80,7 @@ export class AccessEvaluator extends RequestEvaluator {
    * first (they are the likely ones; the order changes no answer, only how soon it comes).
    */
   routesTo(bucketName: string, principalArn?: string): Route[] {
-    return this.routes.routesTo(bucketName, principalArn);
+    return [...this.routes.routesTo(bucketName, principalArn)];
   }
 
   /**
@@ -90,7 +90,7 @@ export class AccessEvaluator extends RequestEvaluator {
    */
   async s3(req: S3AccessRequest): Promise<AccessResult> {
     const any = !req.via || req.via === "any";
-    let routes = any ? this.routesTo(req.bucket, req.principalArn) : [req.via as Route];
+    let routes: readonly Route[] = any ? this.routes.routesTo(req.bucket, req.principalArn) : [req.via as Route];
     let unreachable = 0;
     if (any && this.options.pruneUnreachableRoutes) {
       const all = routes.length;

@@ -9,7 +9,7 @@ import { CollectedAccessPoint, CollectedBucket, CollectedPolicy, Collection } fr
 import { ContextIndex, mayAdmit, relevantStatements, RequestPrincipal } from "../statements";
 import { accessPointContext, withKeys } from "./context";
 import { optionalExternalId } from "./policies";
-import { Route, S3AccessRequest } from "./types";
+import { NamedPolicy, Route, S3AccessRequest } from "./types";
 
 /** What the route finder needs of the evaluator. */
 export interface RouteLookups {
@@ -19,6 +19,7 @@ export interface RouteLookups {
   role(arn: string): { readonly trustPolicy?: CollectedPolicy } | undefined;
   roleArnOf(principalArn: string): string;
   requestPrincipal(principalArn: string): RequestPrincipal;
+  identityPoliciesOf(principalArn: string): { readonly policies: readonly NamedPolicy[]; readonly skipped: readonly string[] };
 }
 
 /** Finds and orders the routes to buckets; one per evaluator (it caches per bucket and principal). */
@@ -34,19 +35,20 @@ export class RouteFinder {
    * whose policies name it. Given a principal, routes whose resource policy names it come
    * first (they are the likely ones; the order changes no answer, only how soon it comes).
    */
-  routesTo(bucketName: string, principalArn?: string): Route[] {
+  routesTo(bucketName: string, principalArn?: string): readonly Route[] {
     const bucket = this.ev.bucket(bucketName);
     const who = principalArn ? this.ev.roleArnOf(principalArn) : undefined;
     const cacheKey = `${bucket.name} ${who ?? ""}`;
+    // Shared, not copied: a bucket of 1,000 consumers has as many routes, asked for per request.
     const cached = this.orderedRoutes.get(cacheKey);
-    if (cached) return [...cached];
+    if (cached) return cached;
     const names = (p: CollectedPolicy | undefined) => !!who && !!p?.text.includes(who);
     const routes = this.baseRoutes(bucket)
       .filter((r) => r.route.kind !== "assume-role" || r.route.roleArn !== who)
       .map((r) => ({ route: r.route, likely: names(r.policy) }));
     const ordered = [...routes.filter((r) => r.likely), ...routes.filter((r) => !r.likely)].map((r) => r.route);
     if (this.orderedRoutes.size < 100_000) this.orderedRoutes.set(cacheKey, ordered);
-    return [...ordered];
+    return ordered;
   }
 
   /** Every route to a bucket, with the policy that names who may take it. */
@@ -88,7 +90,11 @@ export class RouteFinder {
         if (r.kind === "bucket") return bucketNames;
         if (r.kind === "assume-role") return names(this.ev.role(r.roleArn)?.trustPolicy, "");
         const ap = this.ev.accessPoint(r.arn);
-        return bucketNames && names(ap.policy, ap.accountId);
+        if (!bucketNames) return false;
+        // In its own account a principal takes an access point its policy names, or one its
+        // identity policies may reach; in another account, only one whose policy names it.
+        if (ap.accountId === p.accountId) return (!!ap.policy?.document && mayAdmit(ap.policy.document, p)) || this.identityMayReach(principalArn, ap.arn);
+        return names(ap.policy, ap.accountId);
       });
       if (this.namingRouteCache.size > 50_000) this.namingRouteCache.clear();
       this.namingRouteCache.set(key, found);
@@ -111,8 +117,54 @@ export class RouteFinder {
     if (route.kind === "bucket") return bucketAdmits();
     const ap = this.ev.accessPoint(route.arn);
     const listing = req.action === "s3:ListBucket";
+    const resource = listing ? ap.arn : `${ap.arn}/object/${req.key}`;
+    const context = withKeys(base, accessPointContext(ap));
+    // In another account the access point's policy must allow; in its own account its policy
+    // or the principal's identity policies may. A role of the provider account (a reader role)
+    // whose identity policies name no access point takes none of them: trying each of a
+    // bucket's hundreds of access points for it made the review grow with their number.
     const own = p.accountId === ap.accountId;
-    return (own || allows(ap.policy, req.action, listing ? ap.arn : `${ap.arn}/object/${req.key}`, withKeys(base, accessPointContext(ap)))) && bucketAdmits(ap);
+    return (allows(ap.policy, req.action, resource, context) || (own && this.identityCouldAllow(req.principalArn, req.action, resource, context))) && bucketAdmits(ap);
+  }
+
+  /**
+   * Whether any Allow of the principal's identity policies has a resource that can match the
+   * access point or an object through it: an over-approximation (actions and conditions are
+   * left to the per-request test), so it leaves out only routes that cannot admit.
+   */
+  private identityMayReach(principalArn: string, accessPointArn: string): boolean {
+    let identity: { readonly policies: readonly NamedPolicy[]; readonly skipped: readonly string[] };
+    try {
+      identity = this.ev.identityPoliciesOf(principalArn);
+    } catch {
+      return true;
+    }
+    if (identity.skipped.length) return true;
+    return identity.policies.some((policy) => {
+      const doc = policy.document as { Statement?: unknown };
+      const statements = ([] as Record<string, unknown>[]).concat((doc.Statement ?? []) as Record<string, unknown>[]);
+      return statements.some((st) => {
+        if (st.Effect !== "Allow") return false;
+        if (st.NotResource !== undefined) return true;
+        return ([] as string[]).concat((st.Resource ?? []) as string[]).some((pattern) => patternMayMatchUnder(pattern, accessPointArn));
+      });
+    });
+  }
+
+  /**
+   * Whether the principal's identity policies hold an Allow that can apply to the request.
+   * A policy whose document is unknown (skipped) could allow anything, and so can a principal
+   * whose policies cannot be gathered: both leave the route in, for the evaluation to decide.
+   */
+  private identityCouldAllow(principalArn: string, action: string, resource: string, context: ContextIndex): boolean {
+    let identity: { readonly policies: readonly NamedPolicy[]; readonly skipped: readonly string[] };
+    try {
+      identity = this.ev.identityPoliciesOf(principalArn);
+    } catch {
+      return true;
+    }
+    if (identity.skipped.length) return true;
+    return identity.policies.some((policy) => relevantStatements(policy.document, action, resource, undefined, context).some((s) => s.prepared.effect === "Allow"));
   }
 
   /**
@@ -127,4 +179,16 @@ export class RouteFinder {
     const context = ap ? withKeys(base, accessPointContext(ap)) : base;
     return !!doc && relevantStatements(doc, req.action, resource, p, context).some((s) => s.prepared.effect === "Allow");
   }
+}
+
+/**
+ * Whether an ARN pattern (with `*`, `?` and policy variables `${...}`) can match `arn` or an ARN
+ * under it (`arn/...`): compared up to the pattern's first wildcard or variable, which may
+ * then match anything (an over-approximation, never an under-approximation).
+ */
+export function patternMayMatchUnder(pattern: string, arn: string): boolean {
+  const cut = pattern.search(/[*?]|\$\{/);
+  if (cut === -1) return pattern === arn || pattern.startsWith(`${arn}/`);
+  const literal = pattern.slice(0, cut);
+  return literal.length <= arn.length ? arn.startsWith(literal) : literal.startsWith(`${arn}/`) || literal === arn;
 }
