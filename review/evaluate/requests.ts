@@ -59,9 +59,15 @@ export class RequestEvaluator {
   roleArnOf(principalArn: string): string {
     const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(principalArn);
     if (!m) return principalArn;
-    const found = this.collection.roles.find((r) => r.accountId === m[2] && r.name === m[3]);
-    return found?.arn ?? roleArn(m[1], m[2], m[3]);
+    // Indexed once: searching every role per request was a twentieth of a large review.
+    if (!this.rolesByName) {
+      this.rolesByName = new Map();
+      for (const r of this.collection.roles) if (!this.rolesByName.has(`${r.accountId} ${r.name}`)) this.rolesByName.set(`${r.accountId} ${r.name}`, r.arn);
+    }
+    return this.rolesByName.get(`${m[2]} ${m[3]}`) ?? roleArn(m[1], m[2], m[3]);
   }
+
+  private rolesByName?: Map<string, string>;
 
   /** The `aws:PrincipalOrgID` of an account: the organization's, a given other one, or none. */
   orgIdOf(accountId: string): string | undefined {
