@@ -14,6 +14,7 @@ import { Construct } from "constructs";
 import { Account, Topology } from "../config/model";
 import * as naming from "../config/naming";
 import { PolicyDocument } from "../policies/document";
+import { dataResources } from "../policies/pipeline-data-permissions";
 import { deployStatements, PartStatement, PermissionScope, stateBucketDenial } from "../policies/pipeline-permissions";
 import { planStatements } from "../policies/pipeline-plan-permissions";
 import { accountParts, existingRoles, memberParameters, oidcHosts, pipelineRolesTemplate } from "../policies/pipeline-template";
@@ -96,6 +97,7 @@ export class PipelineRoles extends Construct {
       oidcProviderArns: oidcHosts(pipeline).map((h) => naming.oidcProviderArn(account.partition, account.id, h)),
       stackSetName: naming.pipelineStackSetName(topology.project),
       stateBucketArn: topology.state.backend === "s3" ? naming.bucketArn(account.partition, topology.state.bucket) : undefined,
+      data: dataResources(topology, account),
     };
     const parts = accountParts(topology, account);
     const trust = (ci: string) => {

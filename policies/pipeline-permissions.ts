@@ -11,9 +11,13 @@
  * only, are in pipeline-plan-permissions.ts.
  */
 import { Statement } from "./document";
+import { DataPart, DataResources, dataDeployStatements } from "./pipeline-data-permissions";
 
-/** The parts of the deploy policy; `base` applies to every account. */
-export type PipelinePart = "base" | "provider" | "consumer" | "network" | "projects" | "ram" | "existing" | "management" | "hub";
+/**
+ * The parts of the deploy policy; `base` applies to every account. The data parts (adopted
+ * buckets and keys, shared tables and resource links) are in pipeline-data-permissions.ts.
+ */
+export type PipelinePart = "base" | "provider" | "consumer" | "network" | "projects" | "ram" | "existing" | "management" | "hub" | DataPart;
 
 /** A statement and the part that needs it. */
 export interface PartStatement {
@@ -41,6 +45,8 @@ export interface PermissionScope {
   readonly stackSetName: string;
   /** The S3 state bucket (ARN), which only the bootstrap stack's administrator may change. */
   readonly stateBucketArn?: string;
+  /** Existing buckets and keys whose policies the account's stack adopts, and its tables' Glue names (ARNs, or placeholders). */
+  readonly data: DataResources;
 }
 
 /** The tag every resource mlshare makes carries (provider default_tags). */
@@ -362,6 +368,7 @@ export function deployStatements(s: PermissionScope): PartStatement[] {
         resources: [...s.oidcProviderArns],
       },
     },
+    ...dataDeployStatements(s.data, s.partition),
   ];
   return out;
 }

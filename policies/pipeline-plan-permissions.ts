@@ -4,6 +4,7 @@
  * manage), and never data: object reads and KMS decryption are denied outright, so no other
  * policy can grant them. No AWS managed ReadOnlyAccess, which reads every object.
  */
+import { dataPlanStatements } from "./pipeline-data-permissions";
 import { ACCESS_POINT_READS, arns, BUCKET_READS, KEY_READS, PartStatement, PermissionScope, POLICY_READS, ROLE_READS } from "./pipeline-permissions";
 
 /** What the plan role of an account may read, by part: configuration, never data. */
@@ -70,5 +71,6 @@ export function planStatements(s: PermissionScope): PartStatement[] {
         resources: ["*"],
       },
     },
+    ...dataPlanStatements(s.data),
   ];
 }

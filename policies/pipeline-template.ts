@@ -11,6 +11,7 @@
  */
 import { Account, DEFAULT_DEPLOY_ROLE, Pipeline, Topology } from "../config/model";
 import { documentJson, PolicyDocument, Statement } from "./document";
+import { DATA_LIST_PARAMETERS, DATA_PARTS, DataPart, dataParts, DataResources, dataResources, PART_LISTS } from "./pipeline-data-permissions";
 import { deployStatements, memberDeployDenials, PartStatement, PermissionScope, PipelinePart } from "./pipeline-permissions";
 import { planStatements } from "./pipeline-plan-permissions";
 import { accountRoleTrust } from "./pipeline-trust";
@@ -18,7 +19,7 @@ import { accountRoleTrust } from "./pipeline-trust";
 /** The parts a member account's instance switches on, one template parameter each. */
 export const MEMBER_PARTS = ["provider", "consumer", "network", "projects", "ram", "existing", "hub"] as const;
 /** A part of the deploy policy a member instance can switch on. */
-export type MemberPart = (typeof MEMBER_PARTS)[number];
+export type MemberPart = (typeof MEMBER_PARTS)[number] | DataPart;
 
 /** The template parameter of a part. */
 export function partParameter(part: MemberPart): string {
@@ -27,6 +28,10 @@ export function partParameter(part: MemberPart): string {
 
 /** Placeholder for the existing role ARNs, replaced by the parameter. */
 const EXISTING = "__EXISTING_ROLE_ARNS__";
+/** Placeholders of the data parts' lists, each replaced by its parameter. */
+const DATA_PLACEHOLDERS = new Map(Object.values(DATA_LIST_PARAMETERS).map((param) => [`__${param}__`, param]));
+/** The template parameter a list placeholder stands for, if the value is one. */
+const listParameter = (value: string): string | undefined => (value === EXISTING ? "ExistingRoleArns" : DATA_PLACEHOLDERS.get(value));
 /** `${X}` placeholders the CloudFormation side replaces with `{ Ref: X }`. */
 const PLACEHOLDER = /\$\{([A-Za-z:]+)\}/g;
 
@@ -44,6 +49,7 @@ export function accountParts(topology: Topology, account: Account): Set<Pipeline
   if (existingRoles(topology, key).length) parts.add("existing");
   if (key === topology.organization.managementAccount) parts.add("management");
   if (topology.pipeline && key === topology.pipeline.account) parts.add("hub");
+  for (const part of dataParts(dataResources(topology, account))) parts.add(part);
   return parts;
 }
 
@@ -70,8 +76,23 @@ function memberScope(topology: Topology): PermissionScope {
     oidcProviderArns: oidcHosts(topology.pipeline!).map((h) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${h}`),
     stackSetName: "",
     stateBucketArn: topology.state.backend === "s3" ? `arn:\${AWS::Partition}:s3:::${topology.state.bucket}` : undefined,
+    data: Object.fromEntries(Object.entries(DATA_LIST_PARAMETERS).map(([list, param]) => [list, [`__${param}__`]])) as unknown as DataResources,
   };
 }
+
+/**
+ * The parts the member template switches: every member part, and the data parts only when a
+ * member account of the topology plays them, so a topology without existing data or tables
+ * has the same template as before they existed.
+ */
+export function templateParts(topology: Topology): MemberPart[] {
+  const played = new Set<DataPart>();
+  for (const a of topology.accounts) if (a.key !== topology.organization.managementAccount) for (const p of dataParts(dataResources(topology, a))) played.add(p);
+  return [...MEMBER_PARTS, ...DATA_PARTS.filter((p) => played.has(p))];
+}
+
+/** CloudFormation's largest parameter value, in bytes (a stack instance's override included). */
+export const PARAMETER_VALUE_LIMIT = 4096;
 
 /** The OIDC hosts of the pipeline's CI systems. */
 export function oidcHosts(p: Pipeline): string[] {
@@ -88,7 +109,8 @@ function checked(name: string, statements: readonly Statement[]): Record<string,
 /** Replaces `${X}` placeholders with Fn::Join/Ref, and the existing-roles placeholder with its parameter. */
 function toCfn(value: unknown): unknown {
   if (typeof value === "string") {
-    if (value === EXISTING) return { Ref: "ExistingRoleArns" };
+    const list = listParameter(value);
+    if (list) return { Ref: list };
     if (!PLACEHOLDER.test(value)) return value;
     PLACEHOLDER.lastIndex = 0;
     const parts: unknown[] = [];
@@ -102,17 +124,18 @@ function toCfn(value: unknown): unknown {
     return { "Fn::Join": ["", parts] };
   }
   if (Array.isArray(value)) {
-    if (value.includes(EXISTING)) return { Ref: "ExistingRoleArns" };
+    const list = value.length === 1 && typeof value[0] === "string" ? listParameter(value[0]) : undefined;
+    if (list) return { Ref: list };
     return value.map(toCfn);
   }
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCfn(v)]));
   return value;
 }
 
-/** One inline policy per part; a part other than base only where its condition holds. */
-function partPolicies(prefix: string, statements: readonly PartStatement[], extra: readonly Statement[] = []): unknown[] {
+/** One inline policy per part of the template; a part other than base only where its condition holds. */
+function partPolicies(prefix: string, statements: readonly PartStatement[], parts: readonly MemberPart[], extra: readonly Statement[] = []): unknown[] {
   const byPart = new Map<PipelinePart, Statement[]>();
-  for (const s of statements) if ((MEMBER_PARTS as readonly string[]).includes(s.part) || s.part === "base") byPart.set(s.part, [...(byPart.get(s.part) ?? []), s.statement]);
+  for (const s of statements) if ((parts as readonly string[]).includes(s.part) || s.part === "base") byPart.set(s.part, [...(byPart.get(s.part) ?? []), s.statement]);
   const out: unknown[] = [];
   for (const [part, list] of byPart) {
     const all = part === "base" ? [...list, ...extra] : list;
@@ -132,6 +155,7 @@ function trust(ciRoleArn: string, orgId: string): unknown {
 export function pipelineRolesTemplate(topology: Topology): Record<string, unknown> {
   const p = topology.pipeline!;
   const scope = memberScope(topology);
+  const parts = templateParts(topology);
   const flag = (description: string) => ({ Type: "String", AllowedValues: ["true", "false"], Default: "false", Description: description });
   const parameters: Record<string, unknown> = {
     DeployRoleName: { Type: "String", Default: DEFAULT_DEPLOY_ROLE, Description: "The account's deployRole" },
@@ -143,6 +167,16 @@ export function pipelineRolesTemplate(topology: Topology): Record<string, unknow
     HasExternalId: { "Fn::Not": [{ "Fn::Equals": [{ Ref: "DeployExternalId" }, ""] }] },
   };
   for (const part of MEMBER_PARTS) {
+    parameters[partParameter(part)] = flag(`The account plays the ${part} part of the topology`);
+    conditions[`${partParameter(part)}On`] = { "Fn::Equals": [{ Ref: partParameter(part) }, "true"] };
+  }
+  // The data parts, only when a member plays them: each with its lists and its flag.
+  for (const part of parts) {
+    if (!(DATA_PARTS as readonly string[]).includes(part)) continue;
+    for (const list of PART_LISTS[part as DataPart]) {
+      const param = DATA_LIST_PARAMETERS[list];
+      parameters[param] ??= { Type: "CommaDelimitedList", Default: "", Description: DATA_LIST_DESCRIPTIONS[list] };
+    }
     parameters[partParameter(part)] = flag(`The account plays the ${part} part of the topology`);
     conditions[`${partParameter(part)}On`] = { "Fn::Equals": [{ Ref: partParameter(part) }, "true"] };
   }
@@ -160,7 +194,7 @@ export function pipelineRolesTemplate(topology: Topology): Record<string, unknow
           Description: `mlshare ${topology.project}: applies this account's stack; assumed by ${p.ciApplyRole} only`,
           MaxSessionDuration: 3600,
           AssumeRolePolicyDocument: trust(p.ciApplyRoleArn, topology.organization.id),
-          Policies: partPolicies(`${topology.project}-deploy`, deployStatements(scope), memberDeployDenials(scope)),
+          Policies: partPolicies(`${topology.project}-deploy`, deployStatements(scope), parts, memberDeployDenials(scope)),
           Tags: tags,
         },
       },
@@ -171,7 +205,7 @@ export function pipelineRolesTemplate(topology: Topology): Record<string, unknow
           Description: `mlshare ${topology.project}: plans this account's stack, reads configuration only; assumed by ${p.ciPlanRole} only`,
           MaxSessionDuration: 3600,
           AssumeRolePolicyDocument: trust(p.ciPlanRoleArn, topology.organization.id),
-          Policies: partPolicies(`${topology.project}-plan`, planStatements(scope).filter((s) => s.part === "base")),
+          Policies: partPolicies(`${topology.project}-plan`, planStatements(scope), parts),
           Tags: tags,
         },
       },
@@ -188,5 +222,28 @@ export function memberParameters(topology: Topology, account: Account): Record<s
   for (const part of MEMBER_PARTS) if (parts.has(part)) out[partParameter(part)] = "true";
   const existing = existingRoles(topology, account.key);
   if (existing.length) out.ExistingRoleArns = existing.map((r) => `arn:${account.partition}:iam::${account.id}:role/${r}`).join(",");
+  const data = dataResources(topology, account);
+  for (const part of dataParts(data)) {
+    out[partParameter(part)] = "true";
+    for (const list of PART_LISTS[part]) out[DATA_LIST_PARAMETERS[list]] = data[list].join(",");
+  }
+  for (const [param, value] of Object.entries(out)) {
+    const size = Buffer.byteLength(value, "utf8");
+    if (size > PARAMETER_VALUE_LIMIT) {
+      throw new Error(
+        `pipeline: the StackSet parameter ${param} of account ${account.key} is ${size} bytes, over CloudFormation's ${PARAMETER_VALUE_LIMIT} for a parameter value (a quota AWS does not raise): ` +
+          "it lists the names the topology gives that account; share fewer existing roles, adopted buckets or tables with it, or split them among accounts",
+      );
+    }
+  }
   return out;
 }
+
+/** What each list parameter of the template holds. */
+const DATA_LIST_DESCRIPTIONS: Readonly<Record<keyof DataResources, string>> = {
+  adoptedBucketArns: "Existing buckets of the account whose policy the topology adopts",
+  adoptedKeyArns: "Existing keys of the account whose policy the topology adopts",
+  tableShareArns: "Glue catalog, databases and tables the account shares through Lake Formation",
+  tableLinkArns: "The account's resource link databases (and the catalog and table names Glue authorizes on)",
+  sharedTableArns: "The providers' catalogs, databases and tables the account's resource links reach",
+};
