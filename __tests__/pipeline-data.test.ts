@@ -11,7 +11,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { loadTopology, validateTopology } from "../config/load";
 import { dataResources } from "../policies/pipeline-data-permissions";
-import { memberParameters, PARAMETER_VALUE_LIMIT } from "../policies/pipeline-template";
+import { checkMemberRoleSizes, memberParameters, memberRoleSizes, PARAMETER_VALUE_LIMIT } from "../policies/pipeline-template";
 import { decide, instanceOverrides, managementRole, memberRoles, RoleView, stackSetTemplate } from "./helpers/pipeline-roles";
 import { resourcesOf, synthInput } from "./helpers/synth";
 import { validateStacks, withoutImports } from "./helpers/terraform";
@@ -91,6 +91,30 @@ describe("the StackSet carries each member's existing buckets, keys and table na
     expect(() => memberParameters(topology, account)).toThrow(
       new RegExp(`^pipeline: the StackSet parameter TableLinkArns of account ml-prod is \\d+ bytes, over CloudFormation's ${PARAMETER_VALUE_LIMIT} for a parameter value`),
     );
+  });
+});
+
+describe("a member's roles stay within IAM's inline quota, measured as CloudFormation makes them", () => {
+  const exampleInput = () => parse(fs.readFileSync(path.join(EXAMPLES, "pipeline.yaml"), "utf8"));
+  const stripped = (docs: any[]) => docs.reduce((n, d) => n + JSON.stringify(d).replace(/\s+/g, "").length, 0);
+
+  test.each([LAKE, DEV, PROD])("%s: the sizes computed at synth are those of the resolved template", (id) => {
+    const account = out.topology.accounts.find((a) => a.id === id)!;
+    const roles = memberRoles(out, id);
+    expect(memberRoleSizes(out.topology, account)).toEqual({ deploy: stripped(roles.deploy.policies), plan: stripped(roles.plan.policies) });
+  });
+
+  test("a member whose lists would pass the quota is refused at synth, naming the role, the account and the sizes", () => {
+    const input = exampleInput();
+    // 80 existing roles (3,600 bytes of ARNs, within a parameter) named twice by the deploy role.
+    input.datasets[0].consumers[1].roles = Array.from({ length: 80 }, (_, i) => `batch-scoring-${String(i).padStart(2, "0")}`);
+    const topology = validateTopology(input, path.join(EXAMPLES, "pipeline.yaml"), EXAMPLES);
+    const account = topology.accounts.find((a) => a.key === "ml-prod")!;
+    expect(() => memberParameters(topology, account)).not.toThrow();
+    expect(() => checkMemberRoleSizes(topology, account)).toThrow(
+      /^mlshare: the inline policies of the deploy role mlshare-deploy of account ml-prod \(pipeline StackSet\) is \d+ characters, over .*10,240.*name fewer existing roles/,
+    );
+    expect(memberRoleSizes(topology, account).deploy).toBeGreaterThan(10_240);
   });
 });
 

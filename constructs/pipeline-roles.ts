@@ -17,7 +17,7 @@ import { PolicyDocument } from "../policies/document";
 import { dataResources } from "../policies/pipeline-data-permissions";
 import { deployStatements, PartStatement, PermissionScope, stateBucketDenial } from "../policies/pipeline-permissions";
 import { planStatements } from "../policies/pipeline-plan-permissions";
-import { accountParts, existingRoles, memberParameters, oidcHosts, pipelineRolesTemplate } from "../policies/pipeline-template";
+import { accountParts, checkMemberRoleSizes, existingRoles, memberParameters, oidcHosts, pipelineRolesTemplate } from "../policies/pipeline-template";
 import { accountRoleTrust } from "../policies/pipeline-trust";
 import { policySize, QUOTAS, QuotaError } from "../policies/quotas";
 import { planRoleArn } from "./pipeline-phase";
@@ -72,6 +72,7 @@ export class PipelineRoles extends Construct {
       const target = ou !== undefined ? props.ouIds.get(ou) : topology.organization.rootId;
       if (!target) throw new Error(`internal: no OU or root id reaches account ${member.key} (rules check organization.rootId)`);
       const overrides = memberParameters(topology, member);
+      checkMemberRoleSizes(topology, member);
       this.instances.set(
         member.key,
         new CloudformationStackSetInstance(this, `Instance-${member.key}`, {

@@ -15,6 +15,7 @@ import { DATA_LIST_PARAMETERS, DATA_PARTS, DataPart, dataParts, DataResources, d
 import { deployStatements, memberDeployDenials, PartStatement, PermissionScope, PipelinePart } from "./pipeline-permissions";
 import { planStatements } from "./pipeline-plan-permissions";
 import { accountRoleTrust } from "./pipeline-trust";
+import { policySize, QUOTAS, QuotaError } from "./quotas";
 
 /** The parts a member account's instance switches on, one template parameter each. */
 export const MEMBER_PARTS = ["provider", "consumer", "network", "projects", "ram", "existing", "hub"] as const;
@@ -237,6 +238,63 @@ export function memberParameters(topology: Topology, account: Account): Record<s
     }
   }
   return out;
+}
+
+/**
+ * The sizes (as IAM counts them) of a member's deploy and plan roles' inline policies
+ * together, as CloudFormation will make them in that account with every parameter filled in.
+ */
+export function memberRoleSizes(topology: Topology, account: Account): { readonly deploy: number; readonly plan: number } {
+  // The template's own documents, placeholders and all, filled in as CloudFormation fills
+  // them: a list parameter becomes a JSON array (even of one), ${X} its value.
+  const scope = memberScope(topology);
+  const data = dataResources(topology, account);
+  const lists: Record<string, readonly string[]> = {
+    ExistingRoleArns: existingRoles(topology, account.key).map((r) => `arn:${account.partition}:iam::${account.id}:role/${r}`),
+    ...Object.fromEntries(Object.entries(DATA_LIST_PARAMETERS).map(([list, param]) => [param, data[list as keyof DataResources]])),
+  };
+  const scalars: Record<string, string> = {
+    "AWS::Partition": account.partition,
+    "AWS::AccountId": account.id,
+    DeployRoleName: account.deployRole,
+    PlanRoleName: topology.pipeline!.planRole,
+  };
+  const fill = (text: string) =>
+    text
+      .replace(/\["(__\w+__)"\]|"(__\w+__)"/g, (m, inArray?: string, alone?: string) => {
+        const param = listParameter(inArray ?? alone!);
+        return param ? JSON.stringify(lists[param]) : m;
+      })
+      .replace(PLACEHOLDER, (m, name: string) => scalars[name] ?? m);
+  const parts = accountParts(topology, account);
+  const sizeOf = (statements: readonly PartStatement[], extra: readonly Statement[]) => {
+    let total = 0;
+    for (const part of parts) {
+      if (part !== "base" && !(MEMBER_PARTS as readonly string[]).includes(part) && !(DATA_PARTS as readonly string[]).includes(part)) continue;
+      const list = statements.filter((s) => s.part === part).map((s) => s.statement);
+      if (part === "base") list.push(...extra);
+      if (list.length) total += policySize("role-inline", fill(JSON.stringify(checked(part, list))));
+    }
+    return total;
+  };
+  return { deploy: sizeOf(deployStatements(scope), memberDeployDenials(scope)), plan: sizeOf(planStatements(scope), []) };
+}
+
+/**
+ * Holds a member's pipeline roles to IAM's quota for a role's inline policies together: the
+ * lists of existing roles, adopted data and table names grow with the topology, and a stack
+ * instance over it would fail only when AWS makes the role.
+ */
+export function checkMemberRoleSizes(topology: Topology, account: Account): void {
+  const sizes = memberRoleSizes(topology, account);
+  const quota = QUOTAS["role-inline"];
+  const names = { deploy: account.deployRole, plan: topology.pipeline!.planRole };
+  for (const which of ["deploy", "plan"] as const) {
+    if (sizes[which] > quota.limit) {
+      const fix = "name fewer existing roles, adopted buckets and keys or shared tables in that account (the role's policies list each of them)";
+      throw new QuotaError(`the inline policies of the ${which} role ${names[which]} of account ${account.key} (pipeline StackSet)`, sizes[which], quota, quota.limit, fix);
+    }
+  }
 }
 
 /** What each list parameter of the template holds. */
