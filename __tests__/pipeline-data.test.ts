@@ -1,10 +1,10 @@
 /**
- * `pipeline` with existing data and Lake Formation tables: what the deploy and plan roles may
- * do to the existing buckets and keys the topology adopts (and nothing to those it leaves to
- * their owner), and to the shared tables and resource links, proven with
+ * `pipeline` with existing data and Lake Formation tables: the StackSet parameters that carry
+ * them, what the deploy and plan roles may do to the existing buckets and keys the topology
+ * adopts (and nothing to those it leaves to their owner), proven with
  * @cloud-copilot/iam-simulate over the synthesized StackSet template (each member's
  * parameter overrides) and the management stack's own roles; a topology without them keeps
- * the roles it had.
+ * the roles it had. The tables' side is in pipeline-tables.test.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { loadTopology, validateTopology } from "../config/load";
 import { dataResources } from "../policies/pipeline-data-permissions";
 import { checkMemberRoleSizes, memberParameters, memberRoleSizes, PARAMETER_VALUE_LIMIT } from "../policies/pipeline-template";
-import { decide, instanceOverrides, managementRole, memberRoles, RoleView, stackSetTemplate } from "./helpers/pipeline-roles";
+import { asRole, instanceOverrides, managementRole, memberRoles, stackSetTemplate } from "./helpers/pipeline-roles";
 import { resourcesOf, synthInput } from "./helpers/synth";
 import { validateStacks, withoutImports } from "./helpers/terraform";
 import { tempDir } from "./helpers/tmp";
@@ -40,11 +40,7 @@ const lake = memberRoles(out, LAKE);
 const prod = memberRoles(out, PROD);
 const dev = memberRoles(out, DEV);
 
-/** A role of an account, asking for one action on one resource. */
-const as =
-  (accountId: string, role: RoleView) =>
-  (action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: any) =>
-    decide({ principal: `arn:aws:iam::${accountId}:role/${role.name}`, action, resource, context }, role.policies, resourcePolicy);
+const as = asRole;
 
 // A key policy delegates to IAM (the account root): what lets an identity policy use the key.
 // The adopted key's policy is the one its stack writes; the others are KMS's default policy.
@@ -195,115 +191,6 @@ describe("adopted existing data: the plan role reads the policies, never the dat
     expect(await can("s3:PutBucketPolicy", ARCHIVE)).not.toBe("Allowed");
     expect(await can("s3:DeleteBucketPolicy", ARCHIVE)).not.toBe("Allowed");
     expect(await can("kms:PutKeyPolicy", ARCHIVE_KEY, {}, adoptedKeyPolicy)).not.toBe("Allowed");
-  });
-});
-
-describe("tables: the provider's deploy role grants and filters, reads only the topology's table (iam-simulate)", () => {
-  const can = as(LAKE, lake.deploy);
-
-  test("Lake Formation grants and data cells filters (AWS takes only * for them)", async () => {
-    for (const action of [
-      "lakeformation:GrantPermissions",
-      "lakeformation:RevokePermissions",
-      "lakeformation:ListPermissions",
-      "lakeformation:CreateDataCellsFilter",
-      "lakeformation:UpdateDataCellsFilter",
-      "lakeformation:DeleteDataCellsFilter",
-      "lakeformation:GetDataCellsFilter",
-    ]) {
-      expect({ action, decision: await can(action, "*") }).toEqual({ action, decision: "Allowed" });
-    }
-    for (const action of ["lakeformation:PutDataLakeSettings", "lakeformation:RegisterResource", "lakeformation:GetDataAccess"]) {
-      expect({ action, decision: await can(action, "*") }).toEqual({ action, decision: "ImplicitlyDenied" });
-    }
-  });
-
-  test("Glue reads of the shared database and table, not of another", async () => {
-    expect(await can("glue:GetTable", TABLE)).toBe("Allowed");
-    expect(await can("glue:GetDatabase", DATABASE)).toBe("Allowed");
-    expect(await can("glue:GetTable", `arn:aws:glue:eu-west-1:${LAKE}:table/claims/claims_raw`)).not.toBe("Allowed");
-    expect(await can("glue:GetDatabase", `arn:aws:glue:eu-west-1:${LAKE}:database/finance`)).not.toBe("Allowed");
-    for (const action of ["glue:UpdateTable", "glue:DeleteTable", "glue:GetPartitions"]) {
-      expect({ action, decision: await can(action, TABLE) }).toEqual({ action, decision: "ImplicitlyDenied" });
-    }
-    for (const action of ["glue:CreateDatabase", "glue:UpdateDatabase", "glue:DeleteDatabase"]) {
-      expect({ action, decision: await can(action, DATABASE) }).toEqual({ action, decision: "ImplicitlyDenied" });
-    }
-    // The catalog's resource policy stays the lake owners' (only version 1 grants write it).
-    // (iam-simulate has no resource type for glue:PutResourcePolicy: read the policies instead.)
-    expect(JSON.stringify(lake.deploy.policies)).not.toMatch(/glue:PutResourcePolicy|glue:DeleteResourcePolicy|glue:\*/);
-  });
-
-  test("the RAM shares of cross-account grants, as Lake Formation names them", async () => {
-    expect(await can("ram:CreateResourceShare", "*", { "ram:RequestedResourceType": "glue:Table" })).toBe("Allowed");
-    expect(await can("ram:CreateResourceShare", "*", { "ram:RequestedResourceType": "ec2:Subnet" })).not.toBe("Allowed");
-    const share = `arn:aws:ram:eu-west-1:${LAKE}:resource-share/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
-    expect(await can("ram:AssociateResourceShare", share, { "ram:ResourceShareName": "LakeFormation-V3-123456" })).toBe("Allowed");
-    expect(await can("ram:AssociateResourceShare", share, { "ram:ResourceShareName": "subnets" })).not.toBe("Allowed");
-  });
-
-  test("an account without tables grants none", async () => {
-    const mgmt = managementRole(out, "mlshare-deploy");
-    expect(await as(HUB, mgmt)("lakeformation:GrantPermissions", "*")).not.toBe("Allowed");
-    expect(await as(DEV, dev.deploy)("lakeformation:CreateDataCellsFilter", "*")).not.toBe("Allowed");
-  });
-});
-
-describe("tables: the consumers' deploy roles make their resource link and grant on it (iam-simulate)", () => {
-  const can = as(PROD, prod.deploy);
-  const link = `arn:aws:glue:eu-west-1:${PROD}:database/${LINK}`;
-  // The provider's catalog policy that Lake Formation's RAM share writes (cross-account Glue
-  // reads need it): it admits the consumer account to the shared table, so only the identity
-  // side decides here.
-  const ramPolicy = (resource: string) => ({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: [PROD] }, Action: ["glue:GetTable", "glue:GetDatabase"], Resource: [resource] }],
-  });
-
-  test.each(["glue:CreateDatabase", "glue:UpdateDatabase", "glue:DeleteDatabase", "glue:GetDatabase", "glue:GetTags"])("%s: the resource link yes, another database no", async (action) => {
-    expect(await can(action, link)).toBe("Allowed");
-    expect(await can(action, `arn:aws:glue:eu-west-1:${PROD}:database/scoring`)).not.toBe("Allowed");
-    expect(await can(action, `arn:aws:glue:eu-west-1:${PROD}:database/${LINK}_x`)).not.toBe("Allowed");
-  });
-
-  test("grants on the link and the shared table; Glue reads of the shared table across accounts, not of another", async () => {
-    for (const action of ["lakeformation:GrantPermissions", "lakeformation:RevokePermissions", "lakeformation:ListPermissions"]) {
-      expect({ action, decision: await can(action, "*") }).toEqual({ action, decision: "Allowed" });
-    }
-    expect(await can("glue:GetTable", TABLE, {}, ramPolicy(TABLE))).toBe("Allowed");
-    const other = `arn:aws:glue:eu-west-1:${LAKE}:table/claims/claims_raw`;
-    expect(await can("glue:GetTable", other, {}, ramPolicy(other))).not.toBe("Allowed");
-  });
-
-  test("no filters, no table writes, no Lake Formation settings", async () => {
-    expect(await can("lakeformation:CreateDataCellsFilter", "*")).not.toBe("Allowed");
-    expect(await can("lakeformation:PutDataLakeSettings", "*")).not.toBe("Allowed");
-    expect(await can("glue:CreateTable", link)).not.toBe("Allowed");
-    expect(await can("glue:TagResource", link)).not.toBe("Allowed");
-  });
-});
-
-describe("tables: the plan roles read grants and links, never data (iam-simulate)", () => {
-  test("the provider's plan role", async () => {
-    const can = as(LAKE, lake.plan);
-    expect(await can("lakeformation:ListPermissions", "*")).toBe("Allowed");
-    expect(await can("lakeformation:GetDataCellsFilter", "*")).toBe("Allowed");
-    expect(await can("glue:GetTable", TABLE)).toBe("Allowed");
-    expect(await can("glue:GetTable", `arn:aws:glue:eu-west-1:${LAKE}:table/claims/claims_raw`)).not.toBe("Allowed");
-    expect(await can("lakeformation:GetDataAccess", "*")).toBe("ExplicitlyDenied");
-    expect(await can("lakeformation:GrantPermissions", "*")).not.toBe("Allowed");
-    expect(await can("lakeformation:CreateDataCellsFilter", "*")).not.toBe("Allowed");
-  });
-
-  test("a consumer's plan role", async () => {
-    const can = as(PROD, prod.plan);
-    const link = `arn:aws:glue:eu-west-1:${PROD}:database/${LINK}`;
-    expect(await can("glue:GetDatabase", link)).toBe("Allowed");
-    expect(await can("glue:GetTags", link)).toBe("Allowed");
-    expect(await can("lakeformation:ListPermissions", "*")).toBe("Allowed");
-    expect(await can("glue:CreateDatabase", link)).not.toBe("Allowed");
-    expect(await can("glue:GetDatabase", `arn:aws:glue:eu-west-1:${PROD}:database/scoring`)).not.toBe("Allowed");
-    expect(await can("lakeformation:GetDataAccess", "*")).toBe("ExplicitlyDenied");
   });
 });
 

@@ -86,3 +86,9 @@ export async function decide(request: Request, identity: readonly any[], resourc
   if (result.resultType !== "single") throw new Error(`unexpected simulation result: ${JSON.stringify(result)}`);
   return result.result.analysis.result;
 }
+
+/** A role of an account, asking for one action on one resource (with a context and the resource's policy). */
+export const asRole =
+  (accountId: string, role: RoleView) =>
+  (action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: any): Promise<string> =>
+    decide({ principal: `arn:aws:iam::${accountId}:role/${role.name}`, action, resource, context }, role.policies, resourcePolicy);
