@@ -22,6 +22,7 @@ import { TopologyError } from "../config/errors";
 import { loadTopology } from "../config/load";
 import { reviewOutput } from "../review/review";
 import { Decision, simulate, StackPolicies } from "./helpers/stack-policies";
+import { readerRoleName } from "../config/naming";
 import { synthInput } from "./helpers/synth";
 import { Diagnostic, planStacks, PLUGIN_DIR, requireTerraform, validateStacks, withoutImports } from "./helpers/terraform";
 import { tempDir } from "./helpers/tmp";
@@ -38,7 +39,7 @@ const ALICE = role("science", "lakeml-sm-alice");
 const BI = role("finance", "bi-reader");
 const ANALYST = role("science", "analyst");
 const ETL = role("finance", "payroll-etl");
-const READER = role("lake", `lakeml-payroll-${ID.finance}`);
+const READER = role("lake", readerRoleName("lakeml", ID.finance, "read-write", ["payroll-etl"]));
 const CRAWLER = role("lake", "glue-crawler");
 const ap = (consumer: keyof typeof ID) => `arn:aws:s3:${REGION}:${ID.lake}:accesspoint/lakeml-ex-${ID[consumer]}-1`;
 
@@ -302,7 +303,7 @@ describe("adopt: an SSE-S3 bucket whose current statements stay and still decide
 
 describe("adopt, restricted, read-write through a reader role", () => {
   const trust = stacks.trustPolicy(READER);
-  const assume = (c: Caller, externalId = "lakeml:payroll:finance") =>
+  const assume = (c: Caller, externalId = "lakeml:finance:read-write:payroll-etl") =>
     simulate({ principal: c.principal, action: "sts:AssumeRole", resource: READER, resourceAccount: ID.lake, identity: c.identity, resourcePolicy: trust, orgId: ORG, context: { "sts:ExternalId": externalId } });
 
   test("the granted role assumes the reader role; an administrator of its account does not", async () => {

@@ -8,6 +8,7 @@
  */
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { accountOf } from "../config/model";
+import { readerRoleName } from "../config/naming";
 import { planDataBuckets } from "../sharing/data-plan";
 import { Decision, simulate, StackPolicies } from "./helpers/stack-policies";
 import { planStacks, validateStacks, withoutImports } from "./helpers/terraform";
@@ -23,8 +24,9 @@ const RESTRICTED = `mini-rd-pii-${ID.lake}-${REGION}`;
 const DATA = `mini-data-${ID.lake}-${REGION}`;
 const PII_KEY = "alias/mini/dataset/pii";
 const DATA_KEY = "alias/mini/datasets";
-const READER_ROLE = role("lake", `mini-pii-${ID.ops}`);
-const EXTERNAL_ID = "mini:pii:ops";
+const READER_ROLE = role("lake", readerRoleName("mini", ID.ops, "read-write", ["etl"]));
+/** The external id names the grant: project, consumer account, access and roles. */
+const EXTERNAL_ID = "mini:ops:read-write:etl";
 
 const WRITER = role("science", "writer");
 const ETL = role("ops", "etl");

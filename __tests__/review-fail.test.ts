@@ -125,13 +125,16 @@ describe("a bucket policy edited to admit Principal \"*\"", () => {
   });
 
   test("other roles of the organization's accounts get past it too, and can list the dataset without reading it", () => {
-    const rules = review.findings.filter((f) => f.what.startsWith("science/(any other role)")).map((f) => f.rule).sort();
+    const rules = review.findings.filter((f) => f.what.startsWith("mgmt/(any other role)")).map((f) => f.rule).sort();
     expect(rules).toEqual(["ACCESS_BUCKET_ONLY", "ACCESS_LIST_WITHOUT_READ"]);
   });
 
-  test("the key policy still refuses them: the matrix's readers are the granted role only", () => {
+  test("the key refuses accounts no grant names; a granted account's other roles read (the key admits the account through S3): a high finding", () => {
     const events = review.matrix.find((r) => r.kind === "dataset" && r.name === "events")!;
-    expect(events.access.read.map((g) => g.principal)).toEqual(["science/analyst"]);
+    expect(events.access.read.map((g) => g.principal)).toEqual(["science/(any other role)", "science/analyst"]);
+    const wide = review.findings.filter((f) => f.what.startsWith("science/(any other role)"));
+    expect(wide.map((f) => [f.rule, f.severity])).toEqual([["ACCESS_ANY_ROLE_OF_ACCOUNT", "high"]]);
+    expect(wide[0].what).toContain("#QuickFix");
   });
 
   test("the review exits 1", async () => {

@@ -45,9 +45,23 @@ test("below the limit the message gives (1,900 accounts), the key policy passes 
   expect(() => preflight(resolve(scaleTopology({ consumers: 1900, datasets: 1 })))).not.toThrow();
 }, 120_000);
 
-test("more reader roles than IAM's role quota in the provider account are refused with the account, the count, the quota and that AWS raises it", () => {
+test("reader roles grow with the distinct (consumer account, roles, access), not with datasets x accounts", () => {
+  const { preflight } = jest.requireActual("../sharing/preflight") as typeof import("../sharing/preflight");
+  const { datasetAccesses } = jest.requireActual("../config/grants") as typeof import("../config/grants");
   const input: any = scaleTopology({ consumers: 11, datasets: 100 });
   for (const d of input.datasets) for (const c of d.consumers) c.via = "assume-role";
+  const topology = resolve(input);
+  // 1,100 grants through reader roles, one role per consumer account: 11 reader roles.
+  expect(new Set(datasetAccesses(topology).map((a) => a.readerRole!.roleArn)).size).toBe(11);
+  expect(() => preflight(topology)).not.toThrow();
+});
+
+test("more reader roles than IAM's role quota in the provider account, even one per (consumer, roles, access), are refused with the account, the count, the quota and that AWS raises it", () => {
+  const input: any = scaleTopology({ consumers: 11, datasets: 100 });
+  // Every dataset granted to a role of its own: 1,100 distinct (consumer account, roles, access).
+  input.datasets.forEach((d: any, i: number) => {
+    for (const c of d.consumers) Object.assign(c, { via: "assume-role", roles: [`reader-${i}`] });
+  });
   const { error } = refusal(input);
   expect(error).toBeInstanceOf(CountQuotaError);
   expect(error.message).toBe(

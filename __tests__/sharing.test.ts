@@ -263,7 +263,9 @@ describe("via: assume-role", () => {
   const reader = Object.values(resourcesOf(s, "lake", "aws_iam_role"))[0];
 
   test("makes a reader role in the provider account trusted only by the granted roles, with org and external id conditions", () => {
-    expect(stackText(s, "lake")).toHaveResourceWithProperties(IamRole, { name: "mini-events-100000000003" });
+    // One reader role per (consumer account, roles, access), named for the consumer account and a hash of the rest.
+    expect(reader.name).toMatch(/^mini-reader-100000000003-[0-9a-f]{10}$/);
+    expect(stackText(s, "lake")).toHaveResourceWithProperties(IamRole, { name: reader.name });
     expect(JSON.parse(reader.assume_role_policy).Statement).toEqual([
       {
         Sid: "GrantedConsumerRolesAssume",
@@ -272,7 +274,7 @@ describe("via: assume-role", () => {
         Action: "sts:AssumeRole",
         Condition: {
           ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::100000000003:role/analyst" },
-          StringEquals: { "aws:PrincipalOrgID": "o-abcdefghij", "sts:ExternalId": "mini:events:science" },
+          StringEquals: { "aws:PrincipalOrgID": "o-abcdefghij", "sts:ExternalId": "mini:science:read:analyst" },
         },
       },
     ]);
@@ -281,7 +283,7 @@ describe("via: assume-role", () => {
   test("the reader role holds the dataset permissions; the bucket policy names no consumer", () => {
     const [policy] = Object.values(resourcesOf(s, "lake", "aws_iam_role_policy"));
     const statements = JSON.parse(policy.policy).Statement;
-    expect(statements.map((st: any) => st.Sid)).toEqual(["DatasetObjects", "ListDataset", "DatasetKey"]);
+    expect(statements.map((st: any) => st.Sid)).toEqual(["DatasetObjects1", "ListDatasets1", "DatasetKey1"]);
     expect(statements[0].Resource).toBe("arn:aws:s3:::mini-data-100000000002-eu-west-1/events/*");
     const doc = bucketPolicy(s, "lake", "mini-data-100000000002-eu-west-1");
     expect(JSON.stringify(doc)).not.toContain("100000000003");
@@ -291,10 +293,10 @@ describe("via: assume-role", () => {
     const [grant] = Object.values(resourcesOf(s, "science", "aws_iam_role_policy"));
     expect(grant.role).toBe("analyst");
     expect(JSON.parse(grant.policy).Statement).toEqual([
-      { Sid: "AssumeDatasetReaderRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::100000000002:role/mini-events-100000000003" },
+      { Sid: "AssumeDatasetReaderRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: `arn:aws:iam::100000000002:role/${reader.name}` },
     ]);
     expect((s.stacks.science as any).output.datasets.value.events).toEqual(
-      expect.objectContaining({ via: "assume-role", readerRoleArn: "arn:aws:iam::100000000002:role/mini-events-100000000003", externalId: "mini:events:science" }),
+      expect.objectContaining({ via: "assume-role", readerRoleArn: `arn:aws:iam::100000000002:role/${reader.name}`, externalId: "mini:science:read:analyst" }),
     );
   });
 });
@@ -328,7 +330,7 @@ describe("quotas", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(QuotaError);
-    expect((error as Error).message).toMatch(/^mlshare: trust policy of mini-events-100000000003 is \d{4} characters, over the IAM role trust policy \(2,048 characters\) quota/);
+    expect((error as Error).message).toMatch(/^mlshare: trust policy of mini-reader-100000000003-[0-9a-f]{10} is \d{4} characters, over the IAM role trust policy \(2,048 characters\) quota; grant the dataset through a reader role to fewer roles/);
   });
 });
 

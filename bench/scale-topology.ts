@@ -11,19 +11,21 @@ export interface ScaleOptions {
   /** Datasets, each read by every consumer. @default 200 */
   readonly datasets?: number;
   /**
-   * Mixed grants instead of all read: of each consumer account's grants, one in five is
-   * read-write and one in twenty-five goes through a reader role (via: assume-role; eight per
-   * consumer at 200 datasets, so the provider's reader roles stay within IAM's 1,000 roles at
-   * 100 consumers). @default false
+   * Mixed grants instead of all read, the mix of the scale issue: of each consumer account's
+   * grants, one in five goes through a reader role (via: assume-role; half of them read by
+   * the role `reader`, half read-write by the role `writer`), one in five is read-write through
+   * the bucket (role `writer`), the rest read (role `reader`). Reader roles are made per
+   * (consumer account, roles, access), so two per consumer account: 200 at 100 consumers,
+   * where one per dataset and consumer made 4,000, four times IAM's 1,000 roles. @default false
    */
   readonly mixed?: boolean;
 }
 
 /** The grant of consumer `c` on dataset `d` in a mixed topology. */
 function mixedGrant(account: string, c: number, d: number): Record<string, unknown> {
-  const k = (c + d) % 25;
-  if (k === 0) return { account, roles: ["reader"], via: "assume-role", access: c % 2 ? "read-write" : "read" };
-  if (k % 5 === 1) return { account, roles: ["writer"], access: "read-write" };
+  const k = (c + d) % 5;
+  if (k === 0) return d % 2 ? { account, roles: ["writer"], via: "assume-role", access: "read-write" } : { account, roles: ["reader"], via: "assume-role", access: "read" };
+  if (k === 1) return { account, roles: ["writer"], access: "read-write" };
   return { account, roles: ["reader"] };
 }
 

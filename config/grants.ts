@@ -24,7 +24,10 @@ export interface DatasetAccess {
   readonly via: "bucket-policy" | "assume-role";
   /** The consumer roles granted, resolved (`sagemaker` expanded); may be empty. */
   readonly roles: readonly RoleRef[];
-  /** With via: assume-role, the reader role in the provider account. */
+  /**
+   * With via: assume-role, the reader role in the provider account: shared by every dataset
+   * the same consumer account grants to exactly the same roles with the same access.
+   */
   readonly readerRole?: RoleRef & { readonly externalId: string };
 }
 
@@ -68,11 +71,13 @@ export function datasetAccesses(topology: Topology): readonly DatasetAccess[] {
         access: grant.access,
         via: grant.via,
         roles: unique,
+        // One reader role per (consumer account, exact roles, access): never one whose trust
+        // admits a role that was not granted every dataset the reader role reads.
         readerRole:
           grant.via === "assume-role"
             ? {
-                ...roleRef(provider, naming.datasetReaderRoleName(topology.project, dataset.name, consumer.id)),
-                externalId: naming.readerExternalId(topology.project, dataset.name, consumer.key),
+                ...roleRef(provider, naming.readerRoleName(topology.project, consumer.id, grant.access, unique.map((r) => r.roleName))),
+                externalId: naming.readerExternalId(topology.project, consumer.key, grant.access, unique.map((r) => r.roleName)),
               }
             : undefined,
       });

@@ -3,6 +3,7 @@
  * read another stack's state: a value one account needs from another is computed here, the
  * same way on both sides (DESIGN.md, decision 2).
  */
+import { createHash } from "crypto";
 
 /** AWS name length limits. */
 export const LIMITS = {
@@ -105,9 +106,15 @@ export function artifactKeyAlias(project: string, set: string): string {
   return `alias/${project}/artifacts/${set}`;
 }
 
-/** The reader role a provider account makes for one consumer account of a dataset (via: assume-role). */
-export function datasetReaderRoleName(project: string, dataset: string, consumerAccountId: string): string {
-  return `${project}-${dataset}-${consumerAccountId}`;
+/**
+ * The reader role a provider account makes for one consumer account's roles and access
+ * (via: assume-role): one per distinct (consumer account, granted roles, access), however
+ * many datasets it reads. The hash of the access and the sorted role names (all of the
+ * consumer account) keeps the name stable when datasets are added to or removed from the grant.
+ */
+export function readerRoleName(project: string, consumerAccountId: string, access: string, roleNames: readonly string[]): string {
+  const hash = createHash("sha256").update([access, ...[...roleNames].sort()].join("\n")).digest("hex").slice(0, 10);
+  return `${project}-reader-${consumerAccountId}-${hash}`;
 }
 
 /** The managed policy names holding a role's dataset grants, numbered from 1. */
@@ -142,9 +149,15 @@ export function accessPointArn(partition: string, region: string, accountId: str
   return `arn:${partition}:s3:${region}:${accountId}:accesspoint/${name}`;
 }
 
-/** The external id a consumer passes when it assumes a dataset reader role. */
-export function readerExternalId(project: string, dataset: string, consumerKey: string): string {
-  return `${project}:${dataset}:${consumerKey}`;
+/**
+ * The external id of a reader role: it names what the role grants (the project, the consumer
+ * account, the access and the granted role names), so a consumer's configuration says which
+ * grant it uses. Past the STS limit of 1,224 characters the role names give way to a hash.
+ */
+export function readerExternalId(project: string, consumerKey: string, access: string, roleNames: readonly string[]): string {
+  const full = `${project}:${consumerKey}:${access}:${[...roleNames].sort().join(",")}`;
+  if (full.length <= 1224) return full;
+  return `${project}:${consumerKey}:${access}:roles-${createHash("sha256").update([...roleNames].sort().join(",")).digest("hex").slice(0, 16)}`;
 }
 
 /** The inline policy holding a role's dataset grants. */

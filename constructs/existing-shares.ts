@@ -10,7 +10,6 @@ import { PolicyDocument } from "../policies/document";
 import { assertWithinQuota } from "../policies/quotas";
 import { adoptedPolicyText, ExistingBucketPlan, ExistingKeyPlan, ExistingPlan, existingPath, ownerStatementsJson } from "../sharing/existing-plan";
 import { optional } from "./outputs";
-import { readerRole } from "./reader-role";
 
 /** Props of {@link ExistingShares}. */
 export interface ExistingSharesProps {
@@ -79,16 +78,7 @@ export class ExistingShares extends Construct {
       adopted = { currentStatements: plan.current!.document.Statement.length, currentPolicyFile: plan.current!.source, tlsDenyAdded: plan.tlsDenyAdded };
     }
 
-    const readerRoles = new Map<string, string>();
-    for (const access of plan.accesses) {
-      if (access.via !== "assume-role" || !access.roles.length) continue;
-      const existing = access.dataset.existing!;
-      readerRoles.set(
-        `${access.dataset.name} ${access.consumer.key}`,
-        readerRole(this, topology, provider, access, { bucketArn: plan.bucketArn, prefix: existing.prefix, keyArn: existing.kmsKeyArn, region: plan.provider.region }),
-      );
-    }
-
+    // Reader roles are made by the provider's shares, one per (consumer account, roles, access) across all its buckets.
     for (const d of plan.datasets) {
       const existing = d.existing!;
       const accesses = plan.accesses.filter((a) => a.dataset.name === d.name);
@@ -103,7 +93,7 @@ export class ExistingShares extends Construct {
         consumers: Object.fromEntries(
           accesses.map((a) => [
             a.consumer.key,
-            { access: a.access, via: a.via, roles: a.roles.map((r) => r.roleArn), ...optional("readerRoleArn", readerRoles.get(`${d.name} ${a.consumer.key}`)) },
+            { access: a.access, via: a.via, roles: a.roles.map((r) => r.roleArn), ...optional("readerRoleArn", a.roles.length ? a.readerRole?.roleArn : undefined) },
           ]),
         ),
       };

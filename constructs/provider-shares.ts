@@ -12,7 +12,7 @@ import { existingPlanOf } from "../sharing/existing-plan";
 import { assertKeyPolicyFits, keyPolicyStatements, KeyUse } from "../sharing/key-plan";
 import { groupBy } from "../sharing/principals";
 import { ExistingShares } from "./existing-shares";
-import { readerRole } from "./reader-role";
+import { ReaderGrant, readerRoles } from "./reader-role";
 import { SecureBucket } from "./secure-bucket";
 import { optional } from "./outputs";
 import { SharedKey } from "./shared-key";
@@ -33,6 +33,9 @@ export interface ProviderSharesProps {
  * exactly the roles the topology grants.
  */
 export class ProviderShares extends Construct {
+  /** The grants through reader roles of every bucket, made into reader roles once all buckets are known. */
+  private readonly readerGrants: ReaderGrant[] = [];
+
   constructor(scope: Construct, id: string, props: ProviderSharesProps) {
     super(scope, id);
     const { topology, account, provider } = props;
@@ -46,6 +49,14 @@ export class ProviderShares extends Construct {
     else if (datasets) this.datasetsOutput(datasetsOutput);
     // Datasets in buckets mlshare does not create: no bucket, no key, no access log bucket.
     if (existing.buckets.length) new ExistingShares(this, "ExistingData", { topology, account, provider, plan: existing, datasetsOutput });
+    for (const plan of existing.buckets) {
+      for (const access of plan.accesses) {
+        const e = access.dataset.existing!;
+        this.readerGrants.push({ access, target: { bucketArn: plan.bucketArn, prefix: e.prefix, keyArn: e.kmsKeyArn, region: plan.provider.region } });
+      }
+    }
+    // One reader role per (consumer account, roles, access) across every bucket of the account.
+    readerRoles(this, topology, account, provider, this.readerGrants);
   }
 
   private datasetsOutput(value: Record<string, unknown>): void {
@@ -171,13 +182,8 @@ export class ProviderShares extends Construct {
       });
     }
 
-    const readerRoles = new Map<string, string>();
     for (const access of plan.accesses) {
-      if (access.via !== "assume-role" || !access.roles.length) continue;
-      readerRoles.set(
-        `${access.dataset.name} ${access.consumer.key}`,
-        readerRole(this, topology, provider, access, { bucketArn: plan.bucketArn, prefix: datasetPrefix(access.dataset), keyArn: key.arn, region: plan.provider.region }),
-      );
+      this.readerGrants.push({ access, target: { bucketArn: plan.bucketArn, prefix: datasetPrefix(access.dataset), keyArn: key.arn, region: plan.provider.region } });
     }
 
     // Grouped once: filtering every grant per dataset was quadratic at 1,000 consumer accounts.
@@ -204,7 +210,7 @@ export class ProviderShares extends Construct {
               access: a.access,
               via: a.via,
               roles: a.roles.map((r) => r.roleArn),
-              ...optional("readerRoleArn", readerRoles.get(`${d.name} ${a.consumer.key}`)),
+              ...optional("readerRoleArn", a.roles.length ? a.readerRole?.roleArn : undefined),
             },
           ]),
         ),

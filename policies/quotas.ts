@@ -54,7 +54,7 @@ export const QUOTAS: Readonly<Record<QuotaKind, Quota>> = {
     countsWhitespace: false,
     description: "IAM role trust policy (2,048 characters)",
     raisable: true,
-    fix: "grant fewer consumer roles per reader role (split the grant's roles across datasets), or raise the account's role trust policy length quota",
+    fix: "grant the dataset through a reader role to fewer roles of the consumer account (a reader role is shared by the grants that name exactly the same roles and access), or grant some roles through the bucket policy (via: bucket-policy), or raise the account's role trust policy length quota",
   },
   key: {
     limit: 32 * 1024,

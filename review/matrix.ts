@@ -120,6 +120,23 @@ function outsideFinding(t: SharedTarget, verb: string, grant: AccessGrant): Revi
   };
 }
 
+/**
+ * A role no grant names (an administrator of the account, say) reaches the resource: the
+ * key admits a consumer account's use through S3, so the bucket or access point policy is
+ * what keeps the account's other roles out, and here it does not.
+ */
+function anyRoleFinding(t: SharedTarget, verb: string, grant: AccessGrant): ReviewFinding {
+  return {
+    id: `access:ACCESS_ANY_ROLE_OF_ACCOUNT:${t.id}:${verb}:${grant.principal}`,
+    source: "access",
+    severity: "high",
+    rule: "ACCESS_ANY_ROLE_OF_ACCOUNT",
+    resource: `${t.owner}/${t.name}`,
+    what: `${grant.principal}, a role no grant names (an administrator of the account, say), can ${verb} ${t.kind} ${t.name} (via ${grant.via}; ${statementsInWords(grant.steps)})`,
+    why: "Grants name roles, and the resource policy is what holds a consumer account's other roles back: key policies admit the account's use through S3, trusting S3 to have checked the roles.",
+  };
+}
+
 async function dataAccess(ev: AccessEvaluator, t: SharedData, principals: PrincipalSet, add: Add): Promise<SharedResource> {
   const notes: string[] = [];
   const access: Record<string, AccessGrant[]> = { read: [], write: [] };
@@ -233,7 +250,10 @@ function finish(
 ): SharedResource {
   for (const verb of VERBS[t.kind]) {
     access[verb].sort(byLabel);
-    for (const g of access[verb]) if (g.kind === "outside-organization") add(outsideFinding(t, verb, g));
+    for (const g of access[verb]) {
+      if (g.kind === "outside-organization") add(outsideFinding(t, verb, g));
+      if (g.kind === "any-other-role") add(anyRoleFinding(t, verb, g));
+    }
   }
   notes.push(`roles of ${principals.accountLabel(ownerAccountId)} other than those listed reach it by their own IAM policies (same account) and are not evaluated`);
   return { kind: t.kind, name: t.name, id: t.id, owner: t.owner, ownerAccountId: t.ownerAccountId, location: t.location, access, evaluated, notes };

@@ -59,7 +59,7 @@ export function checkNameLengths(c: Checker, t: Json, acc: AccountView, project:
       const cons = obj(cr) ?? {};
       const id = acc.id.get(str(cons.account) ?? "");
       if (cons.via === "assume-role" && id) {
-        check(`datasets[${i}].consumers[${j}]`, "role", naming.datasetReaderRoleName(project, name, id));
+        check(`datasets[${i}].consumers[${j}]`, "role", naming.readerRoleName(project, id, "read", []));
       }
       arr(cons.roles).forEach((r, k) => {
         if (typeof r === "string" && r !== "sagemaker") {

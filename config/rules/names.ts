@@ -168,8 +168,10 @@ function madeRoles(t: Json, acc: AccountView, project: string): Map<string, Owne
       const cons = obj(cr) ?? {};
       const id = acc.id.get(str(cons.account) ?? "");
       if (cons.via !== "assume-role" || !id) return;
-      const name = naming.datasetReaderRoleName(project, dataset, id);
-      const what = `the reader role ${show(name)} of dataset ${show(dataset)} for account ${show(cons.account)}`;
+      // One reader role per (consumer account, roles, access); roles: [sagemaker] resolve later, to a name of the same form.
+      const roles = arr(cons.roles).filter((r): r is string => typeof r === "string");
+      const name = naming.readerRoleName(project, id, str(cons.access) ?? "read", roles);
+      const what = `the reader role ${show(name)} of account ${show(cons.account)} (roles ${roles.map(show).join(", ")}, ${str(cons.access) ?? "read"})`;
       add(str(d.account), { name, path: `datasets[${i}].consumers[${j}]`, what, kind: "reader" });
     });
   });
