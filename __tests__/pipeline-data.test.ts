@@ -141,6 +141,13 @@ describe("adopted existing data: the deploy role writes exactly its bucket and k
     },
   );
 
+  test("keys are created tagged, as the AWS SDK sends the request (no bypass parameter), never with the lockout bypass", async () => {
+    const create = (context: Record<string, string | string[]>) => can("kms:CreateKey", "*", context);
+    expect(await create({ "aws:RequestTag/ManagedBy": "mlshare", "aws:TagKeys": ["ManagedBy"] })).toBe("Allowed");
+    expect(await create({ "aws:RequestTag/ManagedBy": "mlshare", "aws:TagKeys": ["ManagedBy"], "kms:BypassPolicyLockoutSafetyCheck": "true" })).not.toBe("Allowed");
+    expect(await create({ "aws:RequestTag/ManagedBy": "someone", "aws:TagKeys": ["ManagedBy"] })).not.toBe("Allowed");
+  });
+
   test("the key policy only: never the lockout bypass, never the key's life or its use", async () => {
     expect(await kms("kms:PutKeyPolicy", ARCHIVE_KEY, { "kms:BypassPolicyLockoutSafetyCheck": "true" })).not.toBe("Allowed");
     expect(await kms("kms:PutKeyPolicy", ARCHIVE_KEY, { "kms:BypassPolicyLockoutSafetyCheck": "false" })).toBe("Allowed");

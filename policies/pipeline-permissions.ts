@@ -161,7 +161,8 @@ export function deployStatements(s: PermissionScope): PartStatement[] {
         effect: "Allow",
         actions: ["kms:CreateKey"],
         resources: ["*"],
-        conditions: { StringEquals: { "aws:RequestTag/ManagedBy": "mlshare" }, Bool: { "kms:BypassPolicyLockoutSafetyCheck": "false" } },
+        // IfExists: the AWS SDK leaves the parameter out when it is false, which is how keys are made.
+        conditions: { StringEquals: { "aws:RequestTag/ManagedBy": "mlshare" }, BoolIfExists: { "kms:BypassPolicyLockoutSafetyCheck": "false" } },
       },
     },
     {
