@@ -228,14 +228,40 @@ export function relevantStatements(
     const r = matchingResources(s, resource);
     if (r && r.entries.length === 0) continue;
     if (context && !conditionsCouldHold(s.statement, context)) continue;
-    const trimmed: Record<string, JsonValue> = { ...s.statement };
-    if (s.actions) trimmed.Action = action;
-    if (r) trimmed.Resource = r.entries.length === 1 ? r.entries[0] : [...new Set(r.entries)];
-    if (context && isRecord(s.statement.Condition)) trimmed.Condition = trimConditionValues(s.statement.Condition, context);
     const exact = (r?.exact ?? true) && !s.notPrincipal && s.statement.NotResource === undefined;
-    out.push({ prepared: s, trimmed, exact });
+    out.push(new Relevant(s, exact, action, r?.entries, context));
   }
   return out;
+}
+
+/**
+ * A {@link RelevantStatement} whose trimmed text is made when first read: most callers only
+ * ask whether an Allow can apply, and most requests of a large review are answered from
+ * memory without the statements' text (building it per request was most of the review's
+ * garbage).
+ */
+class Relevant implements RelevantStatement {
+  private text?: Statement;
+
+  constructor(
+    readonly prepared: PreparedStatement,
+    readonly exact: boolean,
+    private readonly action: string,
+    private readonly entries: readonly string[] | undefined,
+    private readonly context: Readonly<Record<string, string | readonly string[]>> | ContextIndex | undefined,
+  ) {}
+
+  get trimmed(): Statement {
+    if (!this.text) {
+      const s = this.prepared;
+      const t: Record<string, JsonValue> = { ...s.statement };
+      if (s.actions) t.Action = this.action;
+      if (this.entries) t.Resource = this.entries.length === 1 ? this.entries[0] : [...new Set(this.entries)];
+      if (this.context && isRecord(s.statement.Condition)) t.Condition = trimConditionValues(s.statement.Condition, this.context);
+      this.text = t;
+    }
+    return this.text;
+  }
 }
 
 interface Admitted {

