@@ -5,9 +5,15 @@
  *  - reference topology, through `npx cdktf synth`
  *  - the scale topology (100 consumer accounts x 200 datasets), app only
  *  - the access review (`npm run review`) of the scale topology's synthesized output
+ *  - the mixed scale topology (100 x 200, one grant in five through a reader role, one in
+ *    five read-write), app only and its access review
+ *  - the largest organization (1,000 consumer accounts x 200 datasets, all read), app only
+ *    and its access review
  *
  * Targets on the project's 2-core machines: app-only synth <= 1 s, `npx cdktf synth` <= 5 s,
- * scale synth <= 20 s and <= 1.5 GB, scale review <= 30 s. The table goes to stdout and, as JSON, to
+ * scale synth <= 20 s and <= 1.5 GB, scale review <= 30 s, mixed review <= 15 s, 1,000 x 200
+ * synth <= 30 s and <= 2 GB, its review <= 60 s and <= 2 GB. `BENCH_ONLY=mixed,large` runs only
+ * the named groups (reference, scale, mixed, large). The table goes to stdout and, as JSON, to
  * bench/results/latest.json. Everything it synthesizes goes into one folder of the temporary
  * directory, emptied as it goes and removed at the end.
  */
@@ -120,20 +126,31 @@ function mb(value: number | undefined): string {
   return value === undefined ? "–" : `${value} MB`;
 }
 
+/** A generated topology's synth (app only) and access review, `runs` times each. */
+function scaleGroup(name: string, topology: Record<string, unknown>, runs: number, synth: [number, number?], review: [number, number?]): ReturnType<typeof summarize>[] {
+  const file = path.join(scratch, "topology.json");
+  fs.writeFileSync(file, JSON.stringify(topology));
+  const out = [summarize(`${name}, app only`, Array.from({ length: runs }, () => appOnce(file)), ...synth)];
+  const outdir = fresh();
+  appOnce(file, outdir);
+  out.push(summarize(`${name}, access review`, Array.from({ length: runs }, () => reviewOnce(outdir)), ...review));
+  done(outdir);
+  fs.rmSync(file);
+  return out;
+}
+
 function main(): void {
   const runs = Number(process.env.BENCH_RUNS ?? 5);
-  const scaleFile = path.join(scratch, "scale.json");
-  fs.writeFileSync(scaleFile, JSON.stringify(scaleTopology()));
-  const results = [
-    summarize("reference topology, app only", Array.from({ length: runs }, () => appOnce(DEFAULT_TOPOLOGY)), 1000),
-    summarize("reference topology, npx cdktf synth", Array.from({ length: Math.max(3, Math.ceil(runs / 2)) }, cliOnce), 5000),
-    summarize("scale topology (100 x 200), app only", Array.from({ length: 3 }, () => appOnce(scaleFile)), 20000, 1536),
-  ];
-  const scaleOut = fresh();
-  appOnce(scaleFile, scaleOut);
-  results.push(summarize("scale topology (100 x 200), access review", Array.from({ length: 3 }, () => reviewOnce(scaleOut)), 30000));
-  done(scaleOut);
-  fs.rmSync(scaleFile);
+  const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : undefined;
+  const wanted = (group: string) => !only || only.has(group);
+  const results: ReturnType<typeof summarize>[] = [];
+  if (wanted("reference")) {
+    results.push(summarize("reference topology, app only", Array.from({ length: runs }, () => appOnce(DEFAULT_TOPOLOGY)), 1000));
+    results.push(summarize("reference topology, npx cdktf synth", Array.from({ length: Math.max(3, Math.ceil(runs / 2)) }, cliOnce), 5000));
+  }
+  if (wanted("scale")) results.push(...scaleGroup("scale topology (100 x 200)", scaleTopology(), Math.min(3, runs), [20000, 1536], [30000]));
+  if (wanted("mixed")) results.push(...scaleGroup("mixed scale topology (100 x 200)", scaleTopology({ mixed: true }), Math.min(3, runs), [20000, 1536], [15000]));
+  if (wanted("large")) results.push(...scaleGroup("largest organization (1,000 x 200)", scaleTopology({ consumers: 1000 }), 1, [30000, 2048], [60000, 2048]));
   const table = [
     "| benchmark | runs | median wall | median in process (synth or review) | peak RSS | target | met |",
     "|---|---|---|---|---|---|---|",
@@ -145,7 +162,8 @@ function main(): void {
   process.stdout.write(`${table}\n`);
   fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
   fs.writeFileSync(
-    path.join(root, "bench", "results", "latest.json"),
+    // A partial run (BENCH_ONLY) keeps the full run's file.
+    path.join(root, "bench", "results", only ? `latest-${[...only].sort().join("-")}.json` : "latest.json"),
     JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, node: process.version, results }, null, 2),
   );
 }
