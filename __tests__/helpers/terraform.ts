@@ -187,8 +187,8 @@ export interface PlanResult {
 }
 
 /** Runs one offline `terraform plan` over the stacks' test copies (local state) and reads it as JSON. */
-export async function planStacks(stacks: Readonly<Record<string, unknown>>): Promise<PlanResult> {
-  const dir = await prepare(stacks, offlineCopy);
+export async function planStacks(stacks: Readonly<Record<string, unknown>>, options: { readonly shareProviders?: boolean } = {}): Promise<PlanResult> {
+  const dir = await prepare(stacks, offlineCopy, options.shareProviders);
   try {
     const plan = await run(
       "terraform",
