@@ -37,19 +37,17 @@ describe("JSON topologies", () => {
   });
 });
 
-test("a 40 MB topology of 1,000 accounts x 1,000 datasets loads in seconds, and a problem in it is still reported with its path", () => {
+test("a 40 MB topology of 1,000 accounts x 1,000 datasets loads, and a problem in it is still reported with its path", () => {
   const dir = tempDir("mlshare-load-");
   const file = path.join(dir, "topology.json");
   const topology = scaleTopology({ consumers: 1000, datasets: 1000 }) as any;
   fs.writeFileSync(file, JSON.stringify(topology));
   expect(fs.statSync(file).size).toBeGreaterThan(35_000_000);
-  const t0 = performance.now();
+  // How fast it loads is the benchmark's business (npm run bench); here, that it loads at all
+  // (it used to exhaust the heap) and says where a problem is.
   const loaded = loadTopology(file);
-  const ms = performance.now() - t0;
   expect(loaded.datasets).toHaveLength(1000);
   expect(loaded.accounts).toHaveLength(1002);
-  // Generous for a shared 2-core machine; the quadratic validation took minutes here.
-  expect(ms).toBeLessThan(30_000);
 
   topology.datasets[999].consumers[999].account = "ml-nope";
   fs.writeFileSync(file, JSON.stringify(topology));
