@@ -6,7 +6,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { performance } from "perf_hooks";
 import { scaleTopology } from "../bench/scale-topology";
 import { duplicateJsonKey, loadTopology, parseText } from "../config/load";
 import { TopologyError } from "../config/errors";
