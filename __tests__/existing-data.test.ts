@@ -221,8 +221,17 @@ describe("nothing of the owner's is created or replaced", () => {
 
   test("the provider outputs the owner's one-time statements and the access points per consumer", () => {
     expect(ownerBucketStatements.Statement.map((s: any) => s.Sid)).toEqual(["MlshareDelegateToAccessPoints"]);
-    expect(ownerKeyStatements.Statement.map((s: any) => s.Sid)).toEqual(["MlshareConsumersDecryptThroughS3"]);
-    expect(ownerKeyStatements.Statement[0].Principal.AWS).toEqual([`arn:aws:iam::${ID.science}:root`, `arn:aws:iam::${ID.finance}:root`]);
+    expect(ownerKeyStatements.Statement.map((s: any) => s.Sid)).toEqual(["MlshareConsumerAccountsDecryptThroughS3"]);
+    // As for mlshare's own keys: accounts, never roles, within the organization, through S3, for the bucket.
+    const [consumers] = ownerKeyStatements.Statement;
+    expect(consumers.Principal).toBe("*");
+    expect(consumers.Condition.StringEquals).toEqual({
+      "kms:ViaService": `s3.${REGION}.amazonaws.com`,
+      "kms:CallerAccount": [ID.science, ID.finance].sort(),
+      "aws:PrincipalOrgID": ORG,
+    });
+    expect(consumers.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"]).toEqual(["arn:aws:s3:::corp-lake-curated", "arn:aws:s3:::corp-lake-curated/*"]);
+    expect(JSON.stringify(ownerKeyStatements)).not.toContain(":role/");
     const aps = existingOutput["corp-lake-curated"].accessPoints;
     expect(aps.science[0].arn).toBe(ap("science"));
     expect(aps.finance[0].arn).toBe(ap("finance"));
@@ -274,6 +283,98 @@ describe("access-points: two consumer accounts read through access points of the
     });
     expect(direct).toBe("ImplicitlyDenied");
     expect(await kmsThroughS3(asRole(ALICE), "kms:Decrypt", CURATED_KEY, ownerKeyStatements, "corp-lake-raw")).toBe("ImplicitlyDenied");
+  });
+
+  test("an administrator of a consumer account is refused by S3 on both routes, though its account may use the key through S3", async () => {
+    const admin = asRole(role("science", "admin"), EVERYTHING);
+    // Straight to the bucket: the owner's statements admit only requests through mlshare's access points.
+    const atBucket = await simulate({
+      principal: admin.principal,
+      action: "s3:GetObject",
+      resource: "arn:aws:s3:::corp-lake-curated/events/clickstream/x.parquet",
+      resourceAccount: ID.lake,
+      identity: admin.identity,
+      resourcePolicy: ownerBucketStatements,
+      orgId: ORG,
+    });
+    expect(atBucket).toBe("ImplicitlyDenied");
+    expect((await readThroughAccessPoint(admin, ap("science"), "events/clickstream/x.parquet")).atAccessPoint).toBe("ImplicitlyDenied");
+    // The key names the account, so the refusal above is what keeps the administrator out.
+    expect(await kmsThroughS3(admin, "kms:Decrypt", CURATED_KEY, ownerKeyStatements, "corp-lake-curated")).toBe("Allowed");
+  });
+
+  test("an account of the organization without a grant, and an account outside it, are refused by the key", async () => {
+    const management = asRole(role("management", "admin"), EVERYTHING);
+    expect(await kmsThroughS3(management, "kms:Decrypt", CURATED_KEY, ownerKeyStatements, "corp-lake-curated")).toBe("ImplicitlyDenied");
+    const outsider = asRole("arn:aws:iam::999999999999:role/admin", EVERYTHING);
+    const decision = await simulate({
+      principal: outsider.principal,
+      action: "kms:Decrypt",
+      resource: CURATED_KEY,
+      resourceAccount: ID.lake,
+      identity: outsider.identity,
+      resourcePolicy: ownerKeyStatements,
+      viaAwsService: true,
+      orgId: "o-other000000",
+      context: {
+        "kms:ViaService": `s3.${REGION}.amazonaws.com`,
+        "kms:CallerAccount": ID.science,
+        "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::corp-lake-curated",
+        "kms:EncryptionContextKeys": ["aws:s3:arn"],
+      },
+    });
+    expect(decision).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("adopt, with a key and a bucket-policy grant: the adopted key names the account, the bucket policy the role", () => {
+  /** The example with science's analyst also reading payroll straight from the adopted bucket. */
+  const variant = (() => {
+    const dir = tempDir("mlshare-existing-adopted-key-");
+    fs.cpSync(path.join(EXAMPLES, "policies"), path.join(dir, "policies"), { recursive: true });
+    const t = parse(fs.readFileSync(EXAMPLE, "utf8"));
+    t.datasets[2].consumers.push({ account: "science", roles: ["analyst"] });
+    const file = path.join(dir, "topology.json");
+    fs.writeFileSync(file, JSON.stringify(t));
+    return synthInput(loadTopology(file));
+  })();
+  const policies = new StackPolicies(variant);
+  const lakeRes = (type: string) => Object.values<any>((variant.stacks.lake as any).resource[type] ?? {});
+  const key = JSON.parse(lakeRes("aws_kms_key_policy").find((p) => RESTRICTED_KEY.endsWith(`/${p.key_id}`)).policy);
+  const bucket = JSON.parse(lakeRes("aws_s3_bucket_policy").find((p) => p.bucket === "corp-lake-restricted").policy);
+  const analyst = asRole(ANALYST, policies.identityPolicies(ANALYST));
+  const read = (c: Caller) =>
+    simulate({ principal: c.principal, roleArn: c.roleArn, action: "s3:GetObject", resource: "arn:aws:s3:::corp-lake-restricted/payroll/2024/01.parquet", resourceAccount: ID.lake, identity: c.identity, resourcePolicy: bucket, orgId: ORG });
+
+  test("the key's statements: the current one verbatim, the granted account's use through S3, the reader role by name", () => {
+    expect(key.Statement.map((s: any) => s.Sid)).toEqual(["Enable IAM User Permissions", "MlshareConsumerAccountsDecryptThroughS3", "MlshareReaderRolesReadWriteThroughS3"]);
+    const consumers = key.Statement[1];
+    expect(consumers.Principal).toBe("*");
+    expect(consumers.Condition.StringEquals).toEqual({ "kms:ViaService": `s3.${REGION}.amazonaws.com`, "kms:CallerAccount": ID.science, "aws:PrincipalOrgID": ORG });
+    expect(JSON.stringify(consumers)).not.toContain(":role/");
+  });
+
+  test("the declared role reads end to end; the reader session still writes", async () => {
+    expect(await read(analyst)).toBe("Allowed");
+    expect(await kmsThroughS3(analyst, "kms:Decrypt", RESTRICTED_KEY, key, "corp-lake-restricted")).toBe("Allowed");
+    expect(await kmsThroughS3(readerSession, "kms:GenerateDataKey", RESTRICTED_KEY, key, "corp-lake-restricted")).toBe("Allowed");
+  });
+
+  test("an administrator of the consumer account is refused by S3; a read grant gives no encryption", async () => {
+    expect(await read(asRole(role("science", "admin"), EVERYTHING))).toBe("ImplicitlyDenied");
+    expect(await kmsThroughS3(analyst, "kms:GenerateDataKey", RESTRICTED_KEY, key, "corp-lake-restricted")).toBe("ImplicitlyDenied");
+  });
+
+  test("no decrypt outside S3, nor through S3 for another bucket", async () => {
+    const outside = await simulate({ principal: ANALYST, action: "kms:Decrypt", resource: RESTRICTED_KEY, resourceAccount: ID.lake, identity: analyst.identity, resourcePolicy: key, orgId: ORG, context: { "kms:CallerAccount": ID.science } });
+    expect(outside).toBe("ImplicitlyDenied");
+    expect(await kmsThroughS3(analyst, "kms:Decrypt", RESTRICTED_KEY, key, "corp-lake-raw")).toBe("ImplicitlyDenied");
+  });
+
+  test("a consumer account with no bucket-policy grant on the key is refused by it, even through S3", async () => {
+    // finance reaches payroll only through the reader role; its own roles get nothing from the key.
+    expect(await kmsThroughS3(asRole(role("finance", "admin"), EVERYTHING), "kms:Decrypt", RESTRICTED_KEY, key, "corp-lake-restricted")).toBe("ImplicitlyDenied");
+    expect(await kmsThroughS3(asRole(role("management", "admin"), EVERYTHING), "kms:Decrypt", RESTRICTED_KEY, key, "corp-lake-restricted")).toBe("ImplicitlyDenied");
   });
 });
 
@@ -549,7 +650,7 @@ describe("the access review tells the truth about each grant", () => {
     const pending = r.findings.filter((f) => f.rule === "EXISTING_DATA_PENDING_OWNER");
     expect(pending.map((f) => f.resource)).toEqual(["lake/clickstream"]);
     expect(pending[0].what).toContain("bucket policy of corp-lake-curated: MlshareDelegateToAccessPoints");
-    expect(pending[0].what).toContain(`key policy of ${CURATED_KEY}: MlshareConsumersDecryptThroughS3`);
+    expect(pending[0].what).toContain(`key policy of ${CURATED_KEY}: MlshareConsumerAccountsDecryptThroughS3`);
     const readers = (await dataset("clickstream")).access.read;
     expect(readers.map((g) => g.principal).sort()).toEqual(["finance/bi-reader", "science/lakeml-sm-alice"]);
     const bucketStep = readers[0].steps!.find((s) => s.step === "s3-bucket")!;

@@ -7,7 +7,7 @@
  *   one policy would pass its quota), admitting exactly the granted roles to the prefixes. The
  *   bucket and key policies stay the owner's: the plan holds the statements the owner adds once
  *   (the bucket's delegation to mlshare's access points; the consumer accounts' use of the key
- *   through S3, bound to the bucket).
+ *   through S3, bound to the bucket, as for mlshare's own keys).
  * - `adopt`: mlshare manages the bucket policy (and the key policy): the current statements,
  *   verbatim, then mlshare's. A Sid both define, or a document over its quota, is an error.
  */
@@ -20,8 +20,8 @@ import { documentJson, PolicyDocument, Statement } from "../policies/document";
 import { kmsActions, S3_LIST, S3_READ_OBJECTS, S3_WRITE_OBJECTS } from "../policies/perms";
 import { policySize, QUOTAS, QuotaKind } from "../policies/quotas";
 import { AccessPointPlan, grantStatements, planAccessPoints, RoleDatasetGrant } from "./data-plan";
-import { bucketContext, s3ViaService } from "./key-plan";
-import { accountIdsOf, admitRoles, groupBy } from "./principals";
+import { bucketContext, consumerAccountStatements, KeyUse, s3ViaService } from "./key-plan";
+import { admitRoles, groupBy } from "./principals";
 
 /** An existing bucket holding datasets of one provider account, and how consumers reach it. */
 export interface ExistingBucketPlan {
@@ -254,6 +254,15 @@ function planBucket(topology: Topology, provider: Account, datasets: readonly Da
   return { ...base, accessPoints, accessPointIndex, statements: accesses.some((a) => a.via === "bucket-policy" && a.roles.length) ? [delegation] : [], tlsDenyAdded: false };
 }
 
+/**
+ * The key statements of an existing key, in both modes: the consumer accounts' use through S3
+ * as for mlshare's own keys (Principal "*" within the organization, `kms:CallerAccount` of the
+ * granted accounts, `kms:ViaService` S3 in the key's region, the encryption context bound to
+ * the key's buckets), so the statements grow with consumer accounts, not roles or datasets;
+ * which roles may read stays with the access point (access-points) or bucket (adopt) policy,
+ * which S3 checks before it calls KMS. Reader roles (provider account) are named exactly: the
+ * key's current policy may not let the account's IAM policies use it.
+ */
 function planKey(topology: Topology, provider: Account, datasets: readonly Dataset[], providerAccesses: readonly DatasetAccess[]): ExistingKeyPlan {
   const first = datasets[0].existing!;
   const keyArn = first.kmsKeyArn!;
@@ -261,34 +270,11 @@ function planKey(topology: Topology, provider: Account, datasets: readonly Datas
   const accesses = providerAccesses.filter((a) => names.has(a.dataset.name));
   const bucketArns = [...new Set(datasets.map((d) => naming.bucketArn(provider.partition, d.existing!.bucket)))].sort();
   const via = s3ViaService(provider.region);
-  const out: Statement[] = [];
+  const uses: KeyUse[] = accesses.filter((a) => a.via === "bucket-policy").flatMap((a) => a.roles.map((role) => ({ role, access: a.access })));
+  const out: Statement[] = consumerAccountStatements(topology, provider, uses, bucketArns).map((s) => ({ ...s, sid: `${ADOPTED_SID_PREFIX}${s.sid}` }));
   for (const access of ["read", "read-write"] as const) {
-    const level = accesses.filter((a) => a.access === access);
-    const sid = `${ADOPTED_SID_PREFIX}${access === "read" ? "ConsumersDecryptThroughS3" : "ConsumersReadWriteThroughS3"}`;
-    const roles = unique(level.filter((a) => a.via === "bucket-policy").flatMap((a) => a.roles));
-    if (roles.length) {
-      if (first.policies === "adopt") {
-        const who = admitRoles(topology, roles, { StringEquals: { "kms:ViaService": via, "kms:CallerAccount": accountIdsOf(topology, roles) }, ...bucketContext(bucketArns) });
-        out.push({ sid, effect: "Allow", principals: who.principals, actions: kmsActions(access), resources: ["*"], conditions: who.conditions });
-      } else {
-        // The owner's statement names the consumer accounts; which of their roles may use it is
-        // decided by mlshare's access point policies (S3 calls KMS only for requests they admit).
-        const accounts = [...new Set(roles.map((r) => r.account))].map((k) => accountOf(topology, k));
-        out.push({
-          sid,
-          effect: "Allow",
-          principals: { AWS: accounts.map((a) => naming.accountRootArn(a.partition, a.id)) },
-          actions: kmsActions(access),
-          resources: ["*"],
-          conditions: {
-            StringEquals: { "kms:ViaService": via, "kms:CallerAccount": accounts.map((a) => a.id), "aws:PrincipalOrgID": topology.organization.id },
-            ...bucketContext(bucketArns),
-          },
-        });
-      }
-    }
     // Reader roles (via: assume-role) live in the provider account; named exactly in both modes.
-    const readers = unique(level.filter((a) => a.via === "assume-role" && a.roles.length).map((a) => a.readerRole!));
+    const readers = unique(accesses.filter((a) => a.access === access && a.via === "assume-role" && a.roles.length).map((a) => a.readerRole!));
     if (readers.length) {
       const who = admitRoles(topology, readers, { StringEquals: { "kms:ViaService": via, "kms:CallerAccount": provider.id }, ...bucketContext(bucketArns) });
       out.push({
