@@ -2,13 +2,16 @@
  * `npm run review -- [--out DIR] [--base BASE_CDKTF_OUT] [--fail-on LEVEL] [CDKTF_OUT]`: the
  * access review of a synthesized `cdktf.out`, for pull requests.
  *
- * Writes `review.md` (the pull-request comment) and `review.json` into the output folder,
- * prints one summary line, and exits 1 when a finding at or above `--fail-on` exists.
+ * Writes `review.md` (the pull-request comment: a summary that fits one comment),
+ * `review-full.md` (every row and principal of the matrix) and `review.json` (everything, the
+ * matrix factored: review/report-json.ts) into the output folder, prints one summary line,
+ * and exits 1 when a finding at or above `--fail-on` exists.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { diffReviews, ReviewDiff } from "../review/diff";
-import { renderReview } from "../review/markdown";
+import { FULL_REPORT, renderFullReview, renderReview } from "../review/markdown";
+import { reviewToJson } from "../review/report-json";
 import { countBySeverity, findingsAtOrAbove, Review, Severity, SEVERITIES } from "../review/model";
 import { reviewDirectory } from "../review/review";
 
@@ -24,7 +27,9 @@ guardrail misses, buckets accepting SSE-C, workloads in the management account);
 policy's size against its quota; the compliance rules; the values it could not resolve.
 
   CDKTF_OUT          the synthesized output to review; default: cdktf.out
-  --out DIR          where review.md and review.json go; default: review-out
+  --out DIR          where review.md (the summary for the pull-request comment, under
+                     50,000 characters), review-full.md (the full access matrix and every
+                     list) and review.json go; default: review-out
   --base DIR         another synthesized output (the base branch): the report starts with
                      the access granted and revoked and the findings that appeared or went away
   --fail-on LEVEL    high (default), medium, low, or none: exit 1 when a finding at or above
@@ -103,8 +108,10 @@ export async function main(args: readonly string[]): Promise<number> {
     return 2;
   }
   fs.mkdirSync(parsed.out, { recursive: true });
-  fs.writeFileSync(path.join(parsed.out, "review.json"), `${JSON.stringify({ ...review, ...(changes ? { changes } : {}) }, null, 2)}\n`);
+  // One line: indentation alone doubled the file at scale (`jq .` prints it indented).
+  fs.writeFileSync(path.join(parsed.out, "review.json"), `${JSON.stringify(reviewToJson(review, changes ? { changes } : {}))}\n`);
   fs.writeFileSync(path.join(parsed.out, "review.md"), renderReview(review, changes, { failOn: parsed.failOn }));
+  fs.writeFileSync(path.join(parsed.out, FULL_REPORT), renderFullReview(review, changes, { failOn: parsed.failOn }));
   process.stdout.write(`${summaryLine(review, changes, parsed)}\n`);
   const failing = parsed.failOn === "none" ? [] : findingsAtOrAbove(review.findings, parsed.failOn);
   if (!failing.length) return 0;
