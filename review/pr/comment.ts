@@ -61,7 +61,7 @@ export function composeComment(parts: CommentParts): string {
     ...plans.map((p) => (p.status === "failed" ? `| ${p.stack} | ❌ failed | | | |` : `| ${p.stack} | ${p.add} | ${p.change} | ${p.destroy} | ${p.replace} |`)),
     "",
   ].join("\n");
-  const footer = parts.runUrl ? `\n\n---\nFull review (review.json) and plans: ${parts.runUrl}` : "";
+  const footer = parts.runUrl ? `\n\n---\nFull review (review-full.md, review.json) and plans: ${parts.runUrl}` : "";
   const details = plans.map((p) => p.markdown).join("\n");
   const truncatedNote = "\n\n_Truncated to fit a comment: the full report is in the workflow run's artifacts._";
   let body = `${withMarker}\n\n${planHead}\n${details}${footer}`;
