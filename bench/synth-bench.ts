@@ -8,7 +8,7 @@
  *  - the mixed scale topology (100 x 200, one grant in five through a reader role, one in
  *    five read-write), app only and its access review
  *  - the largest organization (1,000 consumer accounts x 200 datasets, all read), app only,
- *    its access review, and `terraform validate` of its 1,002 stacks (one run, the stacks as
+ *    its access review, and `terraform validate` of its 1,003 stacks (one run, the stacks as
  *    child modules sharing one AWS provider instance per alias: bench/validate-once.ts)
  *
  * Targets on the project's 2-core machines: app-only synth <= 1 s, `npx cdktf synth` <= 5 s,
