@@ -13,6 +13,7 @@ import { SagemakerStudio } from "../constructs/sagemaker-domain";
 import { useRemoteState } from "../constructs/state-backend";
 import { TableAccessGrants } from "../constructs/tables-consumer";
 import { TableShares } from "../constructs/tables-provider";
+import { prepareWithoutOutputs } from "./prepare";
 
 /** Props of {@link AccountStack}. */
 export interface AccountStackProps {
@@ -30,6 +31,11 @@ export class AccountStack extends TerraformStack {
   readonly account: Account;
   readonly topology: Topology;
   readonly providers: AccountProviders;
+
+  /** cdktf's preparing pass, outputs excepted (stacks/prepare.ts says why). */
+  prepareStack(): void {
+    prepareWithoutOutputs(this);
+  }
 
   constructor(scope: Construct, props: AccountStackProps) {
     super(scope, props.account.key);
