@@ -22,11 +22,15 @@ export interface RouteLookups {
   identityPoliciesOf(principalArn: string): { readonly policies: readonly NamedPolicy[]; readonly skipped: readonly string[] };
 }
 
+/** Role ARNs as they stand in a policy's text (JSON strings end them). */
+const ROLE_ARNS = /arn:[a-z-]+:iam::\d{12}:role\/[^"\\]+/g;
+
 /** Finds and orders the routes to buckets; one per evaluator (it caches per bucket and principal). */
 export class RouteFinder {
   private readonly routeCache = new Map<string, readonly { route: Route; policy?: CollectedPolicy }[]>();
   private readonly orderedRoutes = new Map<string, readonly Route[]>();
   private readonly namingRouteCache = new Map<string, readonly Route[]>();
+  private readonly roleIndexCache = new Map<string, ReadonlyMap<string, ReadonlySet<CollectedPolicy | undefined>>>();
 
   constructor(private readonly ev: RouteLookups) {}
 
@@ -42,13 +46,33 @@ export class RouteFinder {
     // Shared, not copied: a bucket of 1,000 consumers has as many routes, asked for per request.
     const cached = this.orderedRoutes.get(cacheKey);
     if (cached) return cached;
-    const names = (p: CollectedPolicy | undefined) => !!who && !!p?.text.includes(who);
+    // Which routes' policies name the principal: looked up in an index of the role ARNs each
+    // policy's text holds, built once per bucket (searching every policy's text for every
+    // principal was most of the review's time at a thousand consumer accounts).
+    const naming = who ? this.roleIndex(bucket).get(who) : undefined;
     const routes = this.baseRoutes(bucket)
       .filter((r) => r.route.kind !== "assume-role" || r.route.roleArn !== who)
-      .map((r) => ({ route: r.route, likely: names(r.policy) }));
+      .map((r) => ({ route: r.route, likely: !!naming?.has(r.policy) }));
     const ordered = [...routes.filter((r) => r.likely), ...routes.filter((r) => !r.likely)].map((r) => r.route);
     if (this.orderedRoutes.size < 100_000) this.orderedRoutes.set(cacheKey, ordered);
     return ordered;
+  }
+
+  /** Per role ARN, the policies of a bucket's routes whose text names it. */
+  private roleIndex(bucket: CollectedBucket): ReadonlyMap<string, ReadonlySet<CollectedPolicy | undefined>> {
+    let index = this.roleIndexCache.get(bucket.name);
+    if (!index) {
+      const built = new Map<string, Set<CollectedPolicy | undefined>>();
+      for (const { policy } of this.baseRoutes(bucket)) {
+        for (const arn of policy?.text.match(ROLE_ARNS) ?? []) {
+          const set = built.get(arn) ?? new Set();
+          set.add(policy);
+          built.set(arn, set);
+        }
+      }
+      this.roleIndexCache.set(bucket.name, (index = built));
+    }
+    return index;
   }
 
   /** Every route to a bucket, with the policy that names who may take it. */
