@@ -6,7 +6,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { CloudformationStackSet } from "@cdktf/provider-aws/lib/cloudformation-stack-set";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -15,6 +14,7 @@ import { loadTopology } from "../config/load";
 import { reviewDirectory } from "../review/review";
 import { validateStacks } from "./helpers/terraform";
 import { resolveTemplate } from "./helpers/cfn";
+import { decide as decideIn, Request } from "./helpers/pipeline-roles";
 import { resourcesOf, stackText, synthInput } from "./helpers/synth";
 import { problemsOf, referenceInput } from "./helpers/topology";
 
@@ -202,28 +202,8 @@ function managementRoles() {
   return { deploy: of("mlshare-deploy"), plan: of("mlshare-plan"), ciPlan: of("acme-pipe-ci-plan"), ciApply: of("acme-pipe-ci-apply") };
 }
 
-async function decide(request: { principal: string; action: string; resource: string; context?: Record<string, string> }, identity: any[], resourcePolicy?: any): Promise<string> {
-  const result = await runSimulation(
-    {
-      request: {
-        principal: request.principal,
-        action: request.action,
-        // S3 bucket ARNs hold no account: the bucket is the principal's own in these checks.
-        resource: { resource: request.resource, accountId: request.resource.split(":")[4] || request.principal.split(":")[4] },
-        contextVariables: { "aws:SecureTransport": "true", "aws:PrincipalOrgID": ORG, "aws:PrincipalArn": request.principal, ...(request.context ?? {}) },
-      },
-      identityPolicies: identity.map((policy, i) => ({ name: `p${i}`, policy })),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy,
-    },
-    {},
-  );
-  // Actions without a resource type (organizations:DescribeOrganization) answer for "*".
-  if (result.resultType === "wildcard") return result.overallResult;
-  if (result.resultType !== "single") throw new Error(`unexpected simulation result: ${JSON.stringify(result)}`);
-  return result.result.analysis.result;
-}
+/** The decision for a request (helpers/pipeline-roles.ts), in this topology's organization. */
+const decide = (request: Request, identity: readonly any[], resourcePolicy?: any) => decideIn(request, identity, resourcePolicy, ORG);
 
 describe("who may assume the account roles (iam-simulate)", () => {
   const mgmt = managementRoles();
