@@ -195,7 +195,7 @@ export function renderFullReview(review: Review, diff?: ReviewDiff, options: Pic
 }
 
 /** Where each top-level `<details>` block of a text begins (nested blocks are part of theirs). */
-function topLevelDetails(text: string): number[] {
+export function topLevelDetails(text: string): number[] {
   const starts: number[] = [];
   let depth = 0;
   for (const m of text.matchAll(/<details\b|<\/details>/g)) {

@@ -157,14 +157,9 @@ export class RouteFinder {
    * left to the per-request test), so it leaves out only routes that cannot admit.
    */
   private identityMayReach(principalArn: string, accessPointArn: string): boolean {
-    let identity: { readonly policies: readonly NamedPolicy[]; readonly skipped: readonly string[] };
-    try {
-      identity = this.ev.identityPoliciesOf(principalArn);
-    } catch {
-      return true;
-    }
-    if (identity.skipped.length) return true;
-    return identity.policies.some((policy) => {
+    const policies = this.knownIdentityPolicies(principalArn);
+    if (!policies) return true;
+    return policies.some((policy) => {
       const doc = policy.document as { Statement?: unknown };
       const statements = ([] as Record<string, unknown>[]).concat((doc.Statement ?? []) as Record<string, unknown>[]);
       return statements.some((st) => {
@@ -176,19 +171,27 @@ export class RouteFinder {
   }
 
   /**
+   * The principal's identity policies when every document is known; undefined when some are
+   * not (a skipped policy, or policies that cannot be gathered), which could allow anything.
+   */
+  private knownIdentityPolicies(principalArn: string): readonly NamedPolicy[] | undefined {
+    try {
+      const identity = this.ev.identityPoliciesOf(principalArn);
+      return identity.skipped.length ? undefined : identity.policies;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Whether the principal's identity policies hold an Allow that can apply to the request.
    * A policy whose document is unknown (skipped) could allow anything, and so can a principal
    * whose policies cannot be gathered: both leave the route in, for the evaluation to decide.
    */
   private identityCouldAllow(principalArn: string, action: string, resource: string, context: ContextIndex): boolean {
-    let identity: { readonly policies: readonly NamedPolicy[]; readonly skipped: readonly string[] };
-    try {
-      identity = this.ev.identityPoliciesOf(principalArn);
-    } catch {
-      return true;
-    }
-    if (identity.skipped.length) return true;
-    return identity.policies.some((policy) => relevantStatements(policy.document, action, resource, undefined, context).some((s) => s.prepared.effect === "Allow"));
+    const policies = this.knownIdentityPolicies(principalArn);
+    if (!policies) return true;
+    return policies.some((policy) => relevantStatements(policy.document, action, resource, undefined, context).some((s) => s.prepared.effect === "Allow"));
   }
 
   /**

@@ -3,7 +3,7 @@
  * summary, kept under GitHub's comment size limit, posted once and then updated in place
  * (the comment is found again by {@link REVIEW_MARKER}).
  */
-import { REVIEW_MARKER } from "../markdown";
+import { REVIEW_MARKER, topLevelDetails } from "../markdown";
 import { PlanSummary } from "./plan-summary";
 
 /** GitHub refuses comments over 65,536 characters; stay clear of it. */
@@ -19,17 +19,6 @@ export interface CommentParts {
   /** A link to the workflow run, for the full artifacts. */
   readonly runUrl?: string;
   readonly maxLength?: number;
-}
-
-/** Where each top-level `<details>` block of a text begins (nested blocks are part of theirs). */
-function topLevelDetails(text: string): number[] {
-  const starts: number[] = [];
-  let depth = 0;
-  for (const m of text.matchAll(/<details\b|<\/details>/g)) {
-    if (m[0] === "</details>") depth = Math.max(0, depth - 1);
-    else if (depth++ === 0) starts.push(m.index!);
-  }
-  return starts;
 }
 
 /** Drops whole folded sections from the end of a Markdown text until it fits. */
