@@ -20,7 +20,7 @@ export const SSE_C_HEADER = "s3:x-amz-server-side-encryption-customer-algorithm"
 
 /** The baseline Deny statements of a bucket policy. */
 export function baselineBucketStatements(bucketArn: string, keys?: UploadKeys): Statement[] {
-  const out = [tlsStatement(bucketArn), sseCStatement(bucketArn)];
+  const out = [tlsDenyStatement(bucketArn), sseCDenyStatement([`${bucketArn}/*`])];
   if (keys) out.push(...uploadKeyStatements(bucketArn, keys.keyArn));
   return out;
 }
@@ -29,14 +29,15 @@ export function baselineBucketStatements(bucketArn: string, keys?: UploadKeys): 
  * SSE-C: an object encrypted with a key only its writer holds can be read by nobody else, and
  * overwriting a current version with one destroys the data for every reader. CreateMultipartUpload,
  * UploadPart and CopyObject with SSE-C are authorized as s3:PutObject and carry the header too.
+ * `objects`: object ARN patterns of a bucket or an access point.
  */
-function sseCStatement(bucketArn: string): Statement {
+export function sseCDenyStatement(objects: readonly string[], sid = "DenySseCUploads"): Statement {
   return {
-    sid: "DenySseCUploads",
+    sid,
     effect: "Deny",
     principals: { any: true },
     actions: ["s3:PutObject"],
-    resources: [`${bucketArn}/*`],
+    resources: [...objects],
     conditions: { Null: { [SSE_C_HEADER]: false } },
   };
 }
@@ -113,9 +114,10 @@ export function uploadEncryptionStatements(objects: readonly string[], keyArn: s
   ];
 }
 
-function tlsStatement(bucketArn: string): Statement {
+/** Requests without TLS denied on a bucket and its objects. */
+export function tlsDenyStatement(bucketArn: string, sid = "DenyInsecureTransport"): Statement {
   return {
-    sid: "DenyInsecureTransport",
+    sid,
     effect: "Deny",
     principals: { any: true },
     actions: ["s3:*"],

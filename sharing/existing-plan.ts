@@ -15,7 +15,7 @@ import { DatasetAccess, datasetAccesses, RoleRef } from "../config/grants";
 import { TopologyError } from "../config/errors";
 import { Account, accountOf, CurrentPolicy, Dataset, Topology } from "../config/model";
 import * as naming from "../config/naming";
-import { SSE_C_HEADER, uploadEncryptionStatements } from "../policies/bucket-baseline";
+import { sseCDenyStatement, tlsDenyStatement, uploadEncryptionStatements } from "../policies/bucket-baseline";
 import { documentJson, PolicyDocument, Statement } from "../policies/document";
 import { kmsActions, S3_LIST, S3_READ_OBJECTS, S3_WRITE_OBJECTS } from "../policies/perms";
 import { policySize, QUOTAS, QuotaKind } from "../policies/quotas";
@@ -82,11 +82,6 @@ function roleGrants(accesses: readonly DatasetAccess[]): RoleDatasetGrant[] {
 /** A dataset name as a part of a Sid (letters and digits only). */
 function sidPart(name: string): string {
   return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join("");
-}
-
-/** SSE-C uploads denied on `objects` (an object ARN pattern): data only its writer could read. */
-function sseCDeny(sid: string, objects: readonly string[]): Statement {
-  return { sid, effect: "Deny", principals: { any: true }, actions: ["s3:PutObject"], resources: [...objects], conditions: { Null: { [SSE_C_HEADER]: false } } };
 }
 
 /**
@@ -204,20 +199,9 @@ function planBucket(topology: Topology, provider: Account, datasets: readonly Da
     const tlsDenyAdded = !hasTlsDeny(current.document.Statement, bucketArn);
     const statements: Statement[] = [
       ...grantStatements(topology, grants, bucketArn, false, `${ADOPTED_SID_PREFIX}Grant`, prefixOf),
-      sseCDeny(`${ADOPTED_SID_PREFIX}DenySseCUploads`, prefixObjects),
+      sseCDenyStatement(prefixObjects, `${ADOPTED_SID_PREFIX}DenySseCUploads`),
       ...datasets.flatMap((d) => uploadEncryptionStatements([`${bucketArn}/${d.existing!.prefix}*`], d.existing!.kmsKeyArn, `${ADOPTED_SID_PREFIX}${sidPart(d.name)}`)),
-      ...(tlsDenyAdded
-        ? [
-            {
-              sid: `${ADOPTED_SID_PREFIX}DenyInsecureTransport`,
-              effect: "Deny" as const,
-              principals: { any: true },
-              actions: ["s3:*"],
-              resources: [bucketArn, `${bucketArn}/*`],
-              conditions: { Bool: { "aws:SecureTransport": false } },
-            },
-          ]
-        : []),
+      ...(tlsDenyAdded ? [tlsDenyStatement(bucketArn, `${ADOPTED_SID_PREFIX}DenyInsecureTransport`)] : []),
     ];
     return { ...base, accessPoints: [], accessPointIndex: new Map(), statements, current, tlsDenyAdded };
   }
@@ -231,7 +215,7 @@ function planBucket(topology: Topology, provider: Account, datasets: readonly Da
     next,
     (consumer, n) => naming.existingAccessPointName(topology.project, consumer.id, n),
     (arn) => [
-      sseCDeny("DenySseCUploads", [`${arn}/object/*`]),
+      sseCDenyStatement([`${arn}/object/*`]),
       ...datasets.flatMap((d) => uploadEncryptionStatements([`${arn}/object/${d.existing!.prefix}*`], d.existing!.kmsKeyArn, sidPart(d.name))),
     ],
   );
