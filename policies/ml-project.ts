@@ -96,7 +96,7 @@ export function projectRoleStatements(env: ProjectEnvironment, organizationId: s
   const a = env.account;
   const own = (kind: string) => `${base}:${kind}/${n}-*`;
   const runtime = runtimeOf(env, organizationId);
-  const logScope: RuntimeScope = runtime ?? { partition: a.partition, region: a.region, accountId: a.id, organizationId, scopeName: n, vpcId: "", subnetIds: [] };
+  const logScope = { partition: a.partition, region: a.region, accountId: a.id, scopeName: n };
   const serving = env.stage !== "build";
   const out: Statement[] = [
     {
@@ -113,7 +113,7 @@ export function projectRoleStatements(env: ProjectEnvironment, organizationId: s
       serving ? [`${logGroupArn(logScope, endpointLogGroups(env))}:log-stream:*`] : [],
     ),
     { sid: "DescribeOwnProject", effect: "Allow", actions: ["sagemaker:DescribeProject"], resources: [`${base}:project/${n}`] },
-    ...organizationImagesStatements(logScope),
+    ...organizationImagesStatements({ ...logScope, organizationId }),
     ...(runtime ? networkInterfaceStatements(runtime) : []),
   ];
   if (env.stage !== "deploy") out.push(jobMetricsStatement());

@@ -44,7 +44,7 @@ export function logStreamsArn(s: Pick<RuntimeScope, "partition" | "region" | "ac
  * `extraStreams` (ARN patterns of other streams the role owns, e.g. a Studio user's app
  * streams). DescribeLogStreams authorizes on the group: it lists stream names, not events.
  */
-export function ownLogStatements(s: RuntimeScope, extraGroups: readonly string[] = [], extraStreams: readonly string[] = []): Statement[] {
+export function ownLogStatements(s: Pick<RuntimeScope, "partition" | "region" | "accountId" | "scopeName">, extraGroups: readonly string[] = [], extraStreams: readonly string[] = []): Statement[] {
   const groups = [...JOB_LOG_GROUPS, ...extraGroups];
   return [
     {
@@ -96,9 +96,15 @@ export function organizationImagesStatements(s: Pick<RuntimeScope, "partition" |
 export function networkInterfaceStatements(s: RuntimeScope): Statement[] {
   const ec2 = `arn:${s.partition}:ec2:${s.region}:${s.accountId}`;
   const subnets = s.subnetIds.map((id) => `${ec2}:subnet/${id}`);
-  const groups = s.securityGroupIds?.length
-    ? [{ sid: "UseOwnSecurityGroups", resources: s.securityGroupIds.map((id) => `${ec2}:security-group/${id}`), conditions: undefined }]
-    : [{ sid: "UseSecurityGroupsOfOwnVpc", resources: [`${ec2}:security-group/*`], conditions: { ArnEquals: { "ec2:Vpc": `${ec2}:vpc/${s.vpcId}` } } }];
+  const groups: Statement = s.securityGroupIds?.length
+    ? { sid: "UseOwnSecurityGroups", effect: "Allow", actions: ["ec2:CreateNetworkInterface"], resources: s.securityGroupIds.map((id) => `${ec2}:security-group/${id}`) }
+    : {
+        sid: "UseSecurityGroupsOfOwnVpc",
+        effect: "Allow",
+        actions: ["ec2:CreateNetworkInterface"],
+        resources: [`${ec2}:security-group/*`],
+        conditions: { ArnEquals: { "ec2:Vpc": `${ec2}:vpc/${s.vpcId}` } },
+      };
   return [
     {
       sid: "CreateNetworkInterfacesInOwnSubnets",
@@ -106,7 +112,7 @@ export function networkInterfaceStatements(s: RuntimeScope): Statement[] {
       actions: ["ec2:CreateNetworkInterface"],
       resources: [...subnets, `${ec2}:network-interface/*`],
     },
-    ...groups.map((g) => ({ sid: g.sid, effect: "Allow" as const, actions: ["ec2:CreateNetworkInterface"], resources: g.resources, ...(g.conditions ? { conditions: g.conditions } : {}) })),
+    groups,
     {
       sid: "ManageNetworkInterfacesInOwnSubnets",
       effect: "Allow",
