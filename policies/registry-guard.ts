@@ -64,21 +64,19 @@ export function registryDenyStatements(r: GuardedRegistry): Statement[] {
 
 /**
  * The SCP statements for one build account: its principals cannot decide on versions of the
- * groups it holds (approvers in the same account excepted), register decided versions, nor
+ * groups it holds, register decided versions, nor
  * change or delete a group's policy or the group (its deploy role excepted).
  */
 export function registryGuardStatements(registries: readonly GuardedRegistry[], deployRoleArn: string): Statement[] {
   const packages = registries.map((r) => modelPackagesArn(r.build, r.group));
   const groups = registries.map((r) => modelPackageGroupArn(r.build, r.group));
-  const local = registries.flatMap((r) => r.approvers.filter((a) => a.split(":")[4] === r.build.account.id));
-  const decide = allBut(local);
+  // Approvers are never in the build account: each account holds one environment (config rules).
   return [
     {
       sid: "BuildAccountNeverApproves",
       effect: "Deny",
       actions: ["sagemaker:UpdateModelPackage"],
       resources: packages,
-      ...(decide ? { conditions: decide } : {}),
     },
     {
       sid: "BuildAccountRegistersPendingOnly",
