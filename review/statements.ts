@@ -309,9 +309,10 @@ const POSITIVE = /^(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|Arn
  * key's single value (compared as {@link trimConditionValues} does), a `Bool` on an absent
  * key or another value, a `Null` contradicted by the key's presence. Anything else may hold.
  * A statement whose conditions fail cannot apply, whatever its effect, so leaving it out
- * changes no answer.
+ * changes no answer. `openKeys` (lower case), when the context does not give them, may hold
+ * any value or none (for tests over every request of a kind).
  */
-export function conditionsCouldHold(statement: Statement, context: Readonly<Record<string, string | readonly string[]>> | ContextIndex): boolean {
+export function conditionsCouldHold(statement: Statement, context: Readonly<Record<string, string | readonly string[]>> | ContextIndex, openKeys?: ReadonlySet<string>): boolean {
   const condition = statement.Condition;
   if (!isRecord(condition)) return true;
   const lowerContext = contextIndex(context);
@@ -321,8 +322,11 @@ export function conditionsCouldHold(statement: Statement, context: Readonly<Reco
     for (const [key, values] of Object.entries(block)) {
       const vs = strings(values);
       if (vs.length !== list(values).length || vs.some((v) => v.includes("${"))) continue;
-      const present = lowerContext.has(key.toLowerCase());
-      const actual = lowerContext.get(key.toLowerCase());
+      const lowerKey = key.toLowerCase();
+      const present = lowerContext.has(lowerKey);
+      // An open key the context does not give may take any value, or none.
+      if (!present && openKeys?.has(lowerKey)) continue;
+      const actual = lowerContext.get(lowerKey);
       if (op === "Null") {
         if (vs.length === 1 && vs[0].toLowerCase() === "true" && present) return false;
         if (vs.length === 1 && vs[0].toLowerCase() === "false" && !present) return false;
@@ -418,4 +422,35 @@ export function withoutRequestKeys(statement: Statement): Statement | undefined 
   if (!dropped) return undefined;
   const { Condition: _ignored, ...rest } = statement;
   return Object.keys(condition).length ? { ...rest, Condition: condition } : rest;
+}
+
+/**
+ * Whether an ARN pattern (with `*`, `?` and policy variables `${...}`) can match `arn` or an ARN
+ * under it (`arn/...`): compared up to the pattern's first wildcard or variable, which may
+ * then match anything (an over-approximation, never an under-approximation).
+ */
+export function patternMayMatchUnder(pattern: string, arn: string): boolean {
+  const cut = pattern.search(/[*?]|\$\{/);
+  if (cut === -1) return pattern === arn || pattern.startsWith(`${arn}/`);
+  const literal = pattern.slice(0, cut);
+  return literal.length <= arn.length ? arn.startsWith(literal) : literal.startsWith(`${arn}/`) || literal === arn;
+}
+
+/**
+ * Whether some Allow statement of a document can apply to the action on some resource at or
+ * under `root` (an ARN), for the principal (resource-side documents), with the context's keys
+ * and whatever values (or none) the `openKeys` take: a sound over-approximation of
+ * {@link relevantStatements} for every object, prefix and encryption header at once. When it
+ * is false, no request of the kind under `root` can be allowed by the document.
+ */
+export function mayAllowUnder(doc: PolicyJson, action: string, root: string, principal: RequestPrincipal | undefined, context: ContextIndex, openKeys: ReadonlySet<string>): boolean {
+  const lowerRoot = root.toLowerCase();
+  for (const s of prepare(doc)) {
+    if (s.effect !== "Allow" || !actionMatches(s, action)) continue;
+    if (principal && !principalMatches(s, principal)) continue;
+    if (s.resources && !strings(s.statement.Resource).some((r) => patternMayMatchUnder(r.toLowerCase(), lowerRoot))) continue;
+    if (!conditionsCouldHold(s.statement, context, openKeys)) continue;
+    return true;
+  }
+  return false;
 }

@@ -95,15 +95,20 @@ export class AccessEvaluator extends RequestEvaluator {
     if (any && this.options.pruneUnreachableRoutes) {
       const all = routes.length;
       const p = this.requestPrincipal(req.principalArn);
-      const base = indexContext({ ...this.principalContext(req.principalArn, req.secureTransport ?? true, false), ...s3ContextOf(req) });
-      const bucketOk = new Map<string, boolean>();
-      const bucketAdmits = (ap?: CollectedAccessPoint) => {
-        const k = ap ? ap.arn : "";
-        let ok = bucketOk.get(k);
-        if (ok === undefined) bucketOk.set(k, (ok = this.routes.bucketCouldAdmit(req, p, base, ap)));
-        return ok;
-      };
-      routes = this.routes.namingRoutes(req.bucket, req.principalArn, routes).filter((r) => this.routes.routeCouldAdmit(req, r, p, base, bucketAdmits));
+      // Routes that cannot admit the principal for any object of the bucket are left out
+      // from memory; only the others are tested against this very request.
+      const possible = this.routes.namingRoutes(req.bucket, req.principalArn, routes).filter((r) => this.routes.routeMayEverAdmit(req, r, p));
+      if (possible.length) {
+        const base = indexContext({ ...this.principalContext(req.principalArn, req.secureTransport ?? true, false), ...s3ContextOf(req) });
+        const bucketOk = new Map<string, boolean>();
+        const bucketAdmits = (ap?: CollectedAccessPoint) => {
+          const k = ap ? ap.arn : "";
+          let ok = bucketOk.get(k);
+          if (ok === undefined) bucketOk.set(k, (ok = this.routes.bucketCouldAdmit(req, p, base, ap)));
+          return ok;
+        };
+        routes = possible.filter((r) => this.routes.routeCouldAdmit(req, r, p, base, bucketAdmits));
+      } else routes = [];
       unreachable = all - routes.length;
     }
     const extra = this.options.pruneUnreachableRoutes && any ? { unreachableRoutes: unreachable } : {};

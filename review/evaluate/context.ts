@@ -38,6 +38,17 @@ export function s3ContextOf(req: S3AccessRequest): Record<string, string> {
   return out;
 }
 
+/** The S3 keys {@link s3ContextOf} may set for an action, lower case: what differs between requests of one kind. */
+export function s3RequestKeys(action: string): ReadonlySet<string> {
+  if (action === "s3:ListBucket") return LISTING_KEYS;
+  if (action === "s3:PutObject") return UPLOAD_KEYS;
+  return NO_KEYS;
+}
+
+const LISTING_KEYS: ReadonlySet<string> = new Set(["s3:prefix"]);
+const UPLOAD_KEYS: ReadonlySet<string> = new Set(["s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-server-side-encryption-customer-algorithm"]);
+const NO_KEYS: ReadonlySet<string> = new Set();
+
 /** The keys S3 sets on a request made through an access point. */
 export function accessPointContext(ap: CollectedAccessPoint): Record<string, string> {
   return { "s3:DataAccessPointAccount": ap.accountId, "s3:DataAccessPointArn": ap.arn, "s3:AccessPointNetworkOrigin": "Internet" };

@@ -80,8 +80,18 @@ export class RequestEvaluator {
    * policies of other origins from {@link EvaluatorOptions.policyDocuments}), plus any given;
    * and the attached policies skipped because their documents are unknown.
    */
-  identityPoliciesOf(principalArn: string): { policies: NamedPolicy[]; skipped: string[] } {
+  identityPoliciesOf(principalArn: string): { readonly policies: readonly NamedPolicy[]; readonly skipped: readonly string[] } {
     const roleArn = this.roleArnOf(principalArn);
+    const cached = this.identityCache.get(roleArn);
+    if (cached) return cached;
+    const found = this.gatherIdentityPolicies(roleArn);
+    this.identityCache.set(roleArn, found);
+    return found;
+  }
+
+  private readonly identityCache = new Map<string, { readonly policies: readonly NamedPolicy[]; readonly skipped: readonly string[] }>();
+
+  private gatherIdentityPolicies(roleArn: string): { policies: NamedPolicy[]; skipped: string[] } {
     const role = this.roles.get(roleArn);
     const policies: NamedPolicy[] = [];
     const skipped: string[] = [];
@@ -100,15 +110,20 @@ export class RequestEvaluator {
 
   /** The principal's request context keys (global keys AWS sets on every signed request of a role). */
   principalContext(principalArn: string, secureTransport: boolean, viaAwsService: boolean): Record<string, string | readonly string[]> {
+    return { ...this.sharedPrincipalContext(principalArn, secureTransport, viaAwsService) };
+  }
+
+  /** {@link principalContext}, remembered and shared: never to be changed by the caller. */
+  private sharedPrincipalContext(principalArn: string, secureTransport: boolean, viaAwsService: boolean): Readonly<Record<string, string | readonly string[]>> {
     const key = `${principalArn} ${secureTransport} ${viaAwsService}`;
     const cached = this.principalContexts.get(key);
-    if (cached) return { ...cached };
+    if (cached) return cached;
     const roleArn = this.roleArnOf(principalArn);
     const account = accountOfArn(roleArn);
     const ctx = principalKeys(roleArn, account, this.orgIdOf(account), secureTransport, viaAwsService);
     if (this.principalContexts.size > 100_000) this.principalContexts.clear();
     this.principalContexts.set(key, ctx);
-    return { ...ctx };
+    return ctx;
   }
 
   /** The SCP (or RCP) levels that apply to an account, root first. */
@@ -122,9 +137,20 @@ export class RequestEvaluator {
     return levels;
   }
 
+  /** The RCP levels of an account as the simulator evaluates them: AWS's RCPFullAWSAccess at every level, as runSimulation adds it. */
+  private rcpLevelsWithFullAccess(accountId: string): SimulationOrgPolicies[] {
+    const key = `rcp+full ${accountId}`;
+    let levels = this.levelCache.get(key);
+    if (!levels) {
+      levels = this.orgLevels(accountId, "rcp").map((l) => ({ ...l, policies: [{ name: "RCPFullAWSAccess", policy: RCP_FULL_ACCESS }, ...l.policies] }));
+      this.levelCache.set(key, levels);
+    }
+    return levels;
+  }
+
   /** The full context of a single request: the principal's keys and the request's own. */
   contextOf(req: SingleRequest): Record<string, string | readonly string[]> {
-    return { ...this.principalContext(req.principalArn, req.secureTransport ?? true, req.viaAwsService ?? false), ...(req.context ?? {}) };
+    return { ...this.sharedPrincipalContext(req.principalArn, req.secureTransport ?? true, req.viaAwsService ?? false), ...(req.context ?? {}) };
   }
 
   /**
@@ -177,8 +203,7 @@ export class RequestEvaluator {
     const scps = how.scp === false ? [] : how.scpLevels ? [...how.scpLevels] : this.orgLevels(principal.accountId, "scp");
     const ownRcps = this.orgLevels(req.resourceAccountId, "rcp");
     await this.validate(policies, req.resourcePolicy, scps, ownRcps);
-    // As runSimulation does: AWS's RCPFullAWSAccess at every level.
-    const rcps = ownRcps.map((l) => ({ ...l, policies: [{ name: "RCPFullAWSAccess", policy: RCP_FULL_ACCESS }, ...l.policies] }));
+    const rcps = this.rcpLevelsWithFullAccess(req.resourceAccountId);
 
     // Indexed once for every statement of every policy of the request.
     const index = indexContext(normalized);
@@ -244,6 +269,18 @@ export class RequestEvaluator {
   /** Throws if the simulator would refuse the request, or ignore one of its context keys. */
   private async checkRequest(req: SingleRequest, context: ContextValues, exemptKeys: readonly string[]): Promise<void> {
     if (req.resourceArn.includes("*")) throw new SimulationError(`${req.action} on ${req.resourceArn} names a pattern; name one resource`, req);
+    // The same action on a resource of the same shape with the same context keys passes the
+    // same way: remembered (every key is checked against the simulator's list once).
+    const passKey = `${req.action} ${resourceShape(req.resourceArn, false)} ${Object.keys(context).join(",")} ${exemptKeys.join(",")}`;
+    if (this.checkedRequests.has(passKey)) return;
+    await this.checkRequestOnce(req, context, exemptKeys);
+    if (this.checkedRequests.size > 100_000) this.checkedRequests.clear();
+    this.checkedRequests.add(passKey);
+  }
+
+  private readonly checkedRequests = new Set<string>();
+
+  private async checkRequestOnce(req: SingleRequest, context: ContextValues, exemptKeys: readonly string[]): Promise<void> {
     const [service, name] = req.action.split(":");
     const known = this.actions.get(req.action.toLowerCase());
     if (!service || !name || !(known ?? (await this.actionExists(service, name)))) {

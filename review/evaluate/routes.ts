@@ -6,8 +6,8 @@
  * is simulated.
  */
 import { CollectedAccessPoint, CollectedBucket, CollectedPolicy, Collection } from "../collect";
-import { ContextIndex, mayAdmit, relevantStatements, RequestPrincipal } from "../statements";
-import { accessPointContext, withKeys } from "./context";
+import { ContextIndex, indexContext, mayAdmit, mayAllowUnder, patternMayMatchUnder, relevantStatements, RequestPrincipal } from "../statements";
+import { accessPointContext, s3RequestKeys, withKeys } from "./context";
 import { optionalExternalId } from "./policies";
 import { NamedPolicy, Route, S3AccessRequest } from "./types";
 
@@ -20,6 +20,7 @@ export interface RouteLookups {
   roleArnOf(principalArn: string): string;
   requestPrincipal(principalArn: string): RequestPrincipal;
   identityPoliciesOf(principalArn: string): { readonly policies: readonly NamedPolicy[]; readonly skipped: readonly string[] };
+  principalContext(principalArn: string, secureTransport: boolean, viaAwsService: boolean): Record<string, string | readonly string[]>;
 }
 
 /** Role ARNs as they stand in a policy's text (JSON strings end them). */
@@ -31,6 +32,7 @@ export class RouteFinder {
   private readonly orderedRoutes = new Map<string, readonly Route[]>();
   private readonly namingRouteCache = new Map<string, readonly Route[]>();
   private readonly roleIndexCache = new Map<string, ReadonlyMap<string, ReadonlySet<CollectedPolicy | undefined>>>();
+  private readonly everAdmits = new Map<string, boolean>();
 
   constructor(private readonly ev: RouteLookups) {}
 
@@ -127,6 +129,48 @@ export class RouteFinder {
   }
 
   /**
+   * Whether a route can admit the principal for the action on any object (or listing) of the
+   * bucket, whatever the prefix, key or encryption headers: {@link routeCouldAdmit} with every
+   * resource under the route and every value of the request's own keys, remembered per
+   * principal, action and route. False means false for every dataset of the bucket, so a
+   * principal no route names is left out once, not once per dataset.
+   */
+  routeMayEverAdmit(req: S3AccessRequest, route: Route, p: RequestPrincipal): boolean {
+    const secure = req.secureTransport ?? true;
+    const target = route.kind === "bucket" ? "" : route.kind === "access-point" ? route.arn : `${route.roleArn} ${route.externalId ?? ""}`;
+    const key = `${req.bucket}\u0000${req.principalArn}\u0000${req.action}\u0000${secure}\u0000${route.kind}\u0000${target}`;
+    let ok = this.everAdmits.get(key);
+    if (ok === undefined) {
+      // The request's own S3 keys (listing prefix, encryption headers) may take any value.
+      const open = s3RequestKeys(req.action);
+      const base = indexContext(this.ev.principalContext(req.principalArn, secure, false));
+      const bucket = this.ev.bucket(req.bucket);
+      const bucketMay = (ap?: CollectedAccessPoint) =>
+        p.accountId === bucket.accountId || (!!bucket.policy?.document && mayAllowUnder(bucket.policy.document, req.action, bucket.arn, p, ap ? withKeys(base, accessPointContext(ap)) : base, open));
+      if (route.kind === "assume-role") {
+        const trust = this.ev.role(route.roleArn)?.trustPolicy?.document;
+        ok = !!trust && mayAllowUnder(trust, "sts:AssumeRole", route.roleArn, p, route.externalId ? withKeys(base, { "sts:ExternalId": route.externalId }) : base, open);
+      } else if (route.kind === "bucket") ok = bucketMay();
+      else {
+        const ap = this.ev.accessPoint(route.arn);
+        const context = withKeys(base, accessPointContext(ap));
+        const atAccessPoint = (!!ap.policy?.document && mayAllowUnder(ap.policy.document, req.action, ap.arn, p, context, open)) || (p.accountId === ap.accountId && this.identityMayAllowUnder(req.principalArn, req.action, ap.arn, context, open));
+        ok = atAccessPoint && bucketMay(ap);
+      }
+      if (this.everAdmits.size > 200_000) this.everAdmits.clear();
+      this.everAdmits.set(key, ok);
+    }
+    return ok;
+  }
+
+  /** {@link identityCouldAllow} for every resource under `root`. */
+  private identityMayAllowUnder(principalArn: string, action: string, root: string, context: ContextIndex, open: ReadonlySet<string>): boolean {
+    const policies = this.knownIdentityPolicies(principalArn);
+    if (!policies) return true;
+    return policies.some((policy) => mayAllowUnder(policy.document, action, root, undefined, context, open));
+  }
+
+  /**
    * Whether a route can admit the principal at all. A cross-account request needs an Allow in
    * the resource's policy naming the principal, its account or everyone, for the action and
    * resource; an assumed role needs its trust policy to name the caller.
@@ -206,16 +250,4 @@ export class RouteFinder {
     const context = ap ? withKeys(base, accessPointContext(ap)) : base;
     return !!doc && relevantStatements(doc, req.action, resource, p, context).some((s) => s.prepared.effect === "Allow");
   }
-}
-
-/**
- * Whether an ARN pattern (with `*`, `?` and policy variables `${...}`) can match `arn` or an ARN
- * under it (`arn/...`): compared up to the pattern's first wildcard or variable, which may
- * then match anything (an over-approximation, never an under-approximation).
- */
-export function patternMayMatchUnder(pattern: string, arn: string): boolean {
-  const cut = pattern.search(/[*?]|\$\{/);
-  if (cut === -1) return pattern === arn || pattern.startsWith(`${arn}/`);
-  const literal = pattern.slice(0, cut);
-  return literal.length <= arn.length ? arn.startsWith(literal) : literal.startsWith(`${arn}/`) || literal === arn;
 }
