@@ -19,7 +19,7 @@ import { checkManagementWorkloads } from "./checks/management";
 import { checkScopeOverlap } from "./checks/scope-overlap";
 import { checkSseC } from "./checks/sse-c";
 import { checkVpcGuardrails } from "./checks/vpc-guardrail";
-import { accessMatrix } from "./matrix";
+import { accessMatrix, MatrixOptions } from "./matrix";
 import { Review, ReviewFinding, SEVERITIES, StackSummary } from "./model";
 import { reviewPrincipals } from "./principals";
 import { SharedData, sharedResources } from "./shared";
@@ -86,7 +86,7 @@ function worstFirst(a: ReviewFinding, b: ReviewFinding): number {
 }
 
 /** Reviews a synthesized output already read. */
-export async function reviewOutput(output: SynthOutput, source: string): Promise<Review> {
+export async function reviewOutput(output: SynthOutput, source: string, options: MatrixOptions = {}): Promise<Review> {
   const collection = collectStacks(output.stacks, output.manifest);
   const { organization, notes } = organizationOf(collection);
   const principals = reviewPrincipals(collection, organization);
@@ -98,7 +98,7 @@ export async function reviewOutput(output: SynthOutput, source: string): Promise
     pruneUnreachableRoutes: true,
   });
   const shared = sharedResources(collection);
-  const matrix = await accessMatrix(ev, shared, principals, organization);
+  const matrix = await accessMatrix(ev, shared, principals, organization, options);
   const tls = await checkTls(ev, collection, principals);
   const prefixes = shared.flatMap((t) => (t.kind === "dataset" || t.kind === "model-artifacts" ? [{ bucket: (t as SharedData).bucket, prefix: (t as SharedData).prefix }] : []));
   const outside = await checkOutsideOrganization(ev, collection, principals, prefixes);
