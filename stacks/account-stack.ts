@@ -14,6 +14,7 @@ import { useRemoteState } from "../constructs/state-backend";
 import { TableAccessGrants } from "../constructs/tables-consumer";
 import { TableShares } from "../constructs/tables-provider";
 import { prepareWithoutOutputs } from "./prepare";
+import { toTerraformOnce } from "./to-terraform";
 
 /** Props of {@link AccountStack}. */
 export interface AccountStackProps {
@@ -35,6 +36,11 @@ export class AccountStack extends TerraformStack {
   /** cdktf's preparing pass, outputs excepted (stacks/prepare.ts says why). */
   prepareStack(): void {
     prepareWithoutOutputs(this);
+  }
+
+  /** The stack's Terraform JSON, each element resolved once (stacks/to-terraform.ts says why). */
+  toTerraform(): any {
+    return toTerraformOnce(this);
   }
 
   constructor(scope: Construct, props: AccountStackProps) {

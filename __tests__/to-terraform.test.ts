@@ -1,0 +1,44 @@
+/**
+ * Stacks resolve each element of their JSON once (stacks/to-terraform.ts): every example's
+ * stacks are byte for byte what cdktf's own toTerraform makes.
+ */
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { App, TerraformStack } from "cdktf";
+import * as fs from "fs";
+import * as path from "path";
+import { loadTopology } from "../config/load";
+import { AccountStack } from "../stacks/account-stack";
+import { toTerraformOnce } from "../stacks/to-terraform";
+import { synthInput } from "./helpers/synth";
+
+const examplesDir = path.join(__dirname, "..", "examples");
+const examples = fs.readdirSync(examplesDir).filter((f) => /\.(ya?ml|json)$/.test(f));
+
+test.each(examples)("%s synthesizes byte for byte as with cdktf's own toTerraform", (file) => {
+  const topology = loadTopology(path.join(examplesDir, file));
+  const ours = synthInput(topology).stacks;
+  const own = AccountStack.prototype.toTerraform;
+  AccountStack.prototype.toTerraform = TerraformStack.prototype.toTerraform;
+  let cdktfs;
+  try {
+    cdktfs = synthInput(topology).stacks;
+  } finally {
+    AccountStack.prototype.toTerraform = own;
+  }
+  expect(Object.keys(ours).sort()).toEqual(Object.keys(cdktfs).sort());
+  for (const name of Object.keys(ours)) expect({ stack: name, json: JSON.stringify(ours[name]) }).toEqual({ stack: name, json: JSON.stringify(cdktfs[name]) });
+});
+
+test("toTerraformOnce keeps the stack's overrides and leaves out undefined metadata", () => {
+  const stack = new TerraformStack(new App(), "s");
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  new S3Bucket(stack, "b", { bucket: "data" });
+  stack.addOverride("//.mlshare.note", { kept: "yes" });
+  stack.addOverride("terraform.required_version", ">= 1.5");
+  const ours = toTerraformOnce(stack);
+  expect(ours).toEqual(stack.toTerraform());
+  expect(JSON.stringify(ours)).toEqual(JSON.stringify(stack.toTerraform()));
+  expect(ours["//"].mlshare).toEqual({ note: { kept: "yes" } });
+  expect("cloud" in ours["//"].metadata).toBe(false);
+});
