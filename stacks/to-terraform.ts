@@ -12,6 +12,7 @@ import { IConstruct } from "constructs";
 // cdktf's own resolve and merge, as TerraformStack.toTerraform uses them.
 import { resolve } from "cdktf/lib/_tokens";
 import { deepMerge } from "cdktf/lib/util";
+import { resolveOnce } from "./resolve";
 
 /** What TerraformStack keeps private and toTerraform reads. */
 interface StackInternals {
@@ -42,7 +43,7 @@ export function toTerraformOnce(stack: TerraformStack): Record<string, any> {
     deepMerge(outputs, entry);
   }
   tf["//"] = { metadata, outputs };
-  for (const e of elements) deepMerge(tf, resolve(stack, e.toTerraform()));
+  for (const e of elements) deepMerge(tf, resolveOnce(stack, e.toTerraform()));
   deepMerge(tf, rawOverrides);
   // Unresolved after the merge: the metadata (its undefined values) and what the overrides set.
   for (const key of new Set(["//", ...overridden])) {
