@@ -6,7 +6,8 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, Fn, Lazy, TerraformStack, Token } from "cdktf";
 import { resolve as cdktfResolve } from "cdktf/lib/_tokens";
-import { resolveOnce } from "../stacks/resolve";
+import { TokenString } from "cdktf/lib/tokens/private/encoding";
+import { looksLikeNumberToken, resolveOnce } from "../stacks/resolve";
 
 function stackWithBucket() {
   const stack = new TerraformStack(new App(), "s");
@@ -65,3 +66,12 @@ function captured(f: () => unknown): string {
   }
   throw new Error("no error");
 }
+
+test("a string is looked at for number tokens exactly when cdktf's pattern matches it", () => {
+  const alphabet = "-|0123456789.+eEa /:";
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const samples = ["", "e", "1e", "e1", "1e1", "-e-", "|e|", "ae1", "1ea", "9Ee", ".e.", "+e+", "x-8.10956221259138e+298", "arn:aws:s3:::b/dataset-000/*"];
+  for (let i = 0; i < 20000; i++) samples.push(Array.from({ length: 1 + Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(""));
+  for (const s of samples) expect({ s, ours: looksLikeNumberToken(s) }).toEqual({ s, ours: TokenString.forNumbers(s).test() });
+});

@@ -17,14 +17,24 @@ const resolver = new DefaultTokenResolver(new StringConcat());
 
 /** Every token marker cdktf writes into a string (string, list and map tokens) has this. */
 const TOKEN_MARKER = "TfToken[";
-/** cdktf's pattern of a number token written into a string (tokens/private/encoding). */
-const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
+/**
+ * Whether a string matches cdktf's pattern of a number token written into a string,
+ * `[-|\d|.\+]+(e[-|\d|.|e|E|\+]+)` (tokens/private/encoding): it does exactly when one of the
+ * first characters is right before an `e` and one of the second right after it. Tested that way,
+ * without the pattern's backtracking through every run of digits in a policy.
+ */
+const NUMBER_TOKEN = /[-|\d.+]e[-|\d.eE+]/;
+
+/** Whether cdktf would look for a number token in `s` (its pattern matches). */
+export function looksLikeNumberToken(s: string): boolean {
+  return NUMBER_TOKEN.test(s);
+}
 /** cdktf rejects deeper values as circular. */
 const MAX_DEPTH = 200;
 
 /** Whether cdktf might resolve a string to anything else (or reject it). */
 function mayHoldToken(s: string): boolean {
-  return s.includes(TOKEN_MARKER) || NUMBER_TOKEN.test(s) || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE;
+  return s.includes(TOKEN_MARKER) || looksLikeNumberToken(s) || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE;
 }
 
 /** What cdktf's resolve returns for `value` in `scope`, walking plain data without it. */
