@@ -41,7 +41,7 @@ const MATCHING = /^(ForAnyValue:|ForAllValues:)?(String(Not)?(Equals|EqualsIgnor
 interface PatternIndex {
   /** Patterns without wildcards, by lower-case text. */
   readonly exact: ReadonlyMap<string, string[]>;
-  /** Patterns `<literal>*` whose only wildcard ends them (in an ARN's resource part), by lower-case literal. */
+  /** The literals of patterns `<literal>*` whose only wildcard ends them (in an ARN's resource part), by lower case. */
   readonly prefixes: ReadonlyMap<string, string[]>;
   readonly lengths: readonly number[];
   /** Any other wildcard pattern. */
@@ -59,8 +59,8 @@ interface PatternIndex {
 /** A statement part that may touch a dataset: its `Resource`/`NotResource` per root, or a condition on a dataset's key. */
 interface Touch {
   readonly id: string;
-  /** For resources: the index of the roots it reaches, each with its patterns. */
-  readonly byRoot?: ReadonlyMap<number, PatternIndex>;
+  /** For resources: the roots it reaches (by index), each with its patterns. */
+  readonly byRoot?: readonly (readonly [number, PatternIndex])[];
   /** For conditions: the key (lower case) and its values. */
   readonly key?: string;
   readonly values?: PatternIndex;
@@ -108,7 +108,7 @@ function indexPatterns(patterns: readonly string[], how: { arn: boolean; ignoreC
     else {
       const literal = p.slice(0, -1);
       const trailingOnly = p.endsWith("*") && !/[*?]/.test(literal);
-      if (trailingOnly && (!how.arn || colons(literal) >= 5)) push(prefixes, literal.toLowerCase(), p);
+      if (trailingOnly && (!how.arn || colons(literal) >= 5)) push(prefixes, literal.toLowerCase(), literal);
       else others.push(p);
     }
   }
@@ -143,20 +143,34 @@ function wildcardMatches(pattern: string, value: string, arn: boolean, ignoreCas
 }
 
 /**
- * Whether some pattern matches the value: "match" and "none" hold whether AWS compares the
- * case or not; "undecided" when only a match in another case, or a policy variable, could
- * decide it.
+ * Whether some pattern matches the value (`lower`: the value in lower case): "match" and
+ * "none" hold whether AWS compares the case or not; "undecided" when only a match in another
+ * case, or a policy variable, could decide it.
  */
-function matchIndex(ix: PatternIndex, value: string): Outcome {
+function matchIndex(ix: PatternIndex, value: string, lower: string): Outcome {
   for (const v of ix.variables) if (wildcardMatches(v.replace(/\$\{[^}]*\}/g, "*"), value, ix.arn, true)) return "undecided";
-  const lower = value.toLowerCase();
-  const candidates: string[] = [...(ix.exact.get(lower) ?? [])];
-  for (const len of ix.lengths) if (lower.length >= len) candidates.push(...(ix.prefixes.get(lower.slice(0, len)) ?? []));
-  for (const o of ix.others) if (wildcardMatches(o, value, ix.arn, true)) candidates.push(o);
-  if (!candidates.length) return "none";
-  if (ix.ignoreCase) return "match";
-  const sameCase = candidates.some((p) => (ix.like && /[*?]/.test(p) ? wildcardMatches(p, value, ix.arn, false) : p === value));
-  return sameCase ? "match" : "undecided";
+  let anyCase = false;
+  let sameCase = false;
+  const exact = ix.exact.get(lower);
+  if (exact) {
+    anyCase = true;
+    sameCase = exact.includes(value);
+  }
+  for (const len of ix.lengths) {
+    if (sameCase || lower.length < len) continue;
+    const ps = ix.prefixes.get(lower.slice(0, len));
+    if (!ps) continue;
+    anyCase = true;
+    sameCase = ps.some((p) => value.startsWith(p));
+  }
+  for (const o of ix.others) {
+    if (sameCase) break;
+    if (!wildcardMatches(o, value, ix.arn, true)) continue;
+    anyCase = true;
+    sameCase = wildcardMatches(o, value, ix.arn, false);
+  }
+  if (!anyCase) return "none";
+  return sameCase || ix.ignoreCase ? "match" : "undecided";
 }
 
 /** The roots of a bucket: the bucket, then its access points. */
@@ -203,7 +217,7 @@ function statementTouches(doc: number, s: PreparedStatement, roots: readonly str
       for (const r of rootsReached(e, roots, rootIndex)) push(perRoot, r, e);
     }
     if (perRoot.size) {
-      const byRoot = new Map([...perRoot].map(([r, ps]) => [r, indexPatterns(ps, { arn: true, ignoreCase: false, like: true })] as const));
+      const byRoot = [...perRoot].map(([r, ps]) => [r, indexPatterns(ps, { arn: true, ignoreCase: false, like: true })] as const);
       out.push({ id: `${doc}.${s.index}.${part}`, byRoot });
     }
   }
@@ -263,21 +277,32 @@ export class DatasetClasses {
     const own = `own:${probe.bucket.name}:${probe.objectKey}`;
     const { touches, roots } = this.touchesOf(probe.bucket);
     const values: Record<string, string> = { "s3:prefix": probe.prefix, "kms:encryptioncontext:aws:s3:arn": `${probe.bucket.arn}/${probe.objectKey}` };
-    const facts: string[] = [probe.bucket.name, probe.keys];
-    for (const t of touches) {
+    // The object under each root, made when first needed.
+    const objects: (string | undefined)[] = [];
+    const lowerObjects: string[] = [];
+    // What holds for the dataset: a condition touch n matching as -(n + 1), a resource touch n
+    // matching under root r as n * roots + r (one number per fact, no two alike).
+    const facts: (string | number)[] = [probe.bucket.name, probe.keys];
+    for (let n = 0; n < touches.length; n++) {
+      const t = touches[n];
       if (t.undecided) return own;
       if (t.values && t.key) {
-        const o = matchIndex(t.values, values[t.key]);
+        const o = matchIndex(t.values, values[t.key], values[t.key].toLowerCase());
         if (o === "undecided") return own;
-        if (o === "match") facts.push(t.id);
+        if (o === "match") facts.push(-(n + 1));
         continue;
       }
       for (const [r, ix] of t.byRoot ?? []) {
-        const o = matchIndex(ix, objectUnder(roots[r], r, probe.objectKey));
+        let object = objects[r];
+        if (object === undefined) {
+          object = objects[r] = objectUnder(roots[r], r, probe.objectKey);
+          lowerObjects[r] = object.toLowerCase();
+        }
+        const o = matchIndex(ix, object, lowerObjects[r]);
         if (o === "undecided") return own;
-        if (o === "match") facts.push(`${t.id}@${r}`);
+        if (o === "match") facts.push(n * roots.length + r);
       }
     }
-    return facts.join("|");
+    return facts.join(" ");
   }
 }
