@@ -18,7 +18,7 @@
  */
 import { CollectedAccessPoint, CollectedBucket, JsonValue, PolicyJson } from "./collect";
 import type { AccessEvaluator } from "./evaluate";
-import { prepare, PreparedStatement } from "./statements";
+import { prepare } from "./statements";
 
 /** What a dataset's requests depend on, besides the principal. */
 export interface DatasetProbe {
@@ -37,39 +37,6 @@ const DATASET_KEYS = ["s3:prefix", "kms:encryptioncontext:aws:s3:arn"];
 /** Operators whose outcome, for a key with one value, depends only on whether some value matches it. */
 const MATCHING = /^(ForAnyValue:|ForAllValues:)?(String(Not)?(Equals|EqualsIgnoreCase|Like)|Arn(Not)?(Equals|Like))(IfExists)?$/;
 
-/** Patterns indexed for quick tests against one value. */
-interface PatternIndex {
-  /** Patterns without wildcards, by lower-case text. */
-  readonly exact: ReadonlyMap<string, string[]>;
-  /** The literals of patterns `<literal>*` whose only wildcard ends them (in an ARN's resource part), by lower case. */
-  readonly prefixes: ReadonlyMap<string, string[]>;
-  readonly lengths: readonly number[];
-  /** Any other wildcard pattern. */
-  readonly others: readonly string[];
-  /** Patterns with policy variables: what they match depends on the principal. */
-  readonly variables: readonly string[];
-  /** ARN patterns compare part by part (`Resource`, `Arn*` operators); string patterns as a whole. */
-  readonly arn: boolean;
-  /** An `...IgnoreCase` operator: a match in another case is a match. */
-  readonly ignoreCase: boolean;
-  /** Wildcards apply (`Resource`, `*Like` operators); otherwise patterns are compared as text. */
-  readonly like: boolean;
-}
-
-/** A statement part that may touch a dataset: its `Resource`/`NotResource` per root, or a condition on a dataset's key. */
-interface Touch {
-  readonly id: string;
-  /** For resources: the roots it reaches (by index), each with its patterns. */
-  readonly byRoot?: readonly (readonly [number, PatternIndex])[];
-  /** For conditions: the key (lower case) and its values. */
-  readonly key?: string;
-  readonly values?: PatternIndex;
-  /** An operator these tests do not model on a dataset's key. */
-  readonly undecided?: boolean;
-}
-
-type Outcome = "none" | "match" | "undecided";
-
 function strings(v: JsonValue | undefined): string[] {
   if (v === undefined) return [];
   return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
@@ -77,12 +44,6 @@ function strings(v: JsonValue | undefined): string[] {
 
 function isRecord(v: JsonValue | undefined): v is { readonly [key: string]: JsonValue } {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function push<K>(map: Map<K, string[]>, key: K, value: string): void {
-  const l = map.get(key);
-  if (l) l.push(value);
-  else map.set(key, [value]);
 }
 
 /** The literal text of a pattern before its first wildcard or policy variable. */
@@ -95,24 +56,6 @@ function colons(text: string): number {
   let n = 0;
   for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) n++;
   return n;
-}
-
-function indexPatterns(patterns: readonly string[], how: { arn: boolean; ignoreCase: boolean; like: boolean }): PatternIndex {
-  const exact = new Map<string, string[]>();
-  const prefixes = new Map<string, string[]>();
-  const others: string[] = [];
-  const variables: string[] = [];
-  for (const p of patterns) {
-    if (p.includes("${")) variables.push(p);
-    else if (!how.like || !/[*?]/.test(p)) push(exact, p.toLowerCase(), p);
-    else {
-      const literal = p.slice(0, -1);
-      const trailingOnly = p.endsWith("*") && !/[*?]/.test(literal);
-      if (trailingOnly && (!how.arn || colons(literal) >= 5)) push(prefixes, literal.toLowerCase(), literal);
-      else others.push(p);
-    }
-  }
-  return { exact, prefixes, lengths: [...new Set([...prefixes.keys()].map((k) => k.length))], others, variables, ...how };
 }
 
 /** An IAM wildcard pattern as a regular expression, case-sensitive or not. */
@@ -142,35 +85,73 @@ function wildcardMatches(pattern: string, value: string, arn: boolean, ignoreCas
   return wildcard(pattern, ignoreCase).test(value);
 }
 
+/** A pattern as an index holds it: the fact it decides, and its text (for a prefix, its literal). */
+interface Entry {
+  readonly fact: number;
+  readonly text: string;
+}
+
+function push<K>(map: Map<K, Entry[]>, key: K, entry: Entry): void {
+  const l = map.get(key);
+  if (l) l.push(entry);
+  else map.set(key, [entry]);
+}
+
 /**
- * Whether some pattern matches the value (`lower`: the value in lower case): "match" and
- * "none" hold whether AWS compares the case or not; "undecided" when only a match in another
- * case, or a policy variable, could decide it.
+ * The patterns of every statement part that may touch one value of a dataset (its object
+ * under one root, or the value of one of its keys under one kind of operator), indexed
+ * together, each with the fact it decides.
  */
-function matchIndex(ix: PatternIndex, value: string, lower: string): Outcome {
-  for (const v of ix.variables) if (wildcardMatches(v.replace(/\$\{[^}]*\}/g, "*"), value, ix.arn, true)) return "undecided";
-  let anyCase = false;
-  let sameCase = false;
-  const exact = ix.exact.get(lower);
-  if (exact) {
-    anyCase = true;
-    sameCase = exact.includes(value);
+class SlotIndex {
+  /** Patterns without wildcards (or compared as text), by lower-case text. */
+  private readonly exact = new Map<string, Entry[]>();
+  /** Patterns `<literal>*` whose only wildcard ends them (in an ARN's resource part), by lower-case literal. */
+  private readonly prefixes = new Map<string, Entry[]>();
+  private readonly lengths = new Set<number>();
+  /** Any other wildcard pattern. */
+  private readonly others: Entry[] = [];
+  /** Patterns with policy variables: what they match depends on the principal. */
+  private readonly variables: Entry[] = [];
+
+  /**
+   * @param arn ARN patterns compare part by part (`Resource`, `Arn*` operators); strings whole.
+   * @param ignoreCase an `...IgnoreCase` operator: a match in another case is a match.
+   * @param like wildcards apply (`Resource`, `*Like` operators); otherwise patterns are text.
+   */
+  constructor(
+    private readonly arn: boolean,
+    private readonly ignoreCase: boolean,
+    private readonly like: boolean,
+  ) {}
+
+  add(fact: number, pattern: string): void {
+    if (pattern.includes("${")) this.variables.push({ fact, text: pattern });
+    else if (!this.like || !/[*?]/.test(pattern)) push(this.exact, pattern.toLowerCase(), { fact, text: pattern });
+    else {
+      const literal = pattern.slice(0, -1);
+      if (pattern.endsWith("*") && !/[*?]/.test(literal) && (!this.arn || colons(literal) >= 5)) {
+        push(this.prefixes, literal.toLowerCase(), { fact, text: literal });
+        this.lengths.add(literal.length);
+      } else this.others.push({ fact, text: pattern });
+    }
   }
-  for (const len of ix.lengths) {
-    if (sameCase || lower.length < len) continue;
-    const ps = ix.prefixes.get(lower.slice(0, len));
-    if (!ps) continue;
-    anyCase = true;
-    sameCase = ps.some((p) => value.startsWith(p));
+
+  /**
+   * Records in `seen` every fact a pattern matches the value for (`lower`: the value in lower
+   * case), with whether one matched in the same case (or the operator ignores case). False
+   * when a policy variable could match: what decides it then is the principal.
+   */
+  match(value: string, lower: string, seen: Map<number, boolean>): boolean {
+    for (const v of this.variables) if (wildcardMatches(v.text.replace(/\$\{[^}]*\}/g, "*"), value, this.arn, true)) return false;
+    const record = (fact: number, sameCase: boolean) => seen.set(fact, seen.get(fact) === true || sameCase || this.ignoreCase);
+    for (const e of this.exact.get(lower) ?? []) record(e.fact, e.text === value);
+    for (const len of this.lengths) {
+      if (lower.length < len) continue;
+      for (const e of this.prefixes.get(lower.slice(0, len)) ?? []) record(e.fact, value.startsWith(e.text));
+    }
+    for (const e of this.others) if (wildcardMatches(e.text, value, this.arn, true)) record(e.fact, wildcardMatches(e.text, value, this.arn, false));
+    return true;
   }
-  for (const o of ix.others) {
-    if (sameCase) break;
-    if (!wildcardMatches(o, value, ix.arn, true)) continue;
-    anyCase = true;
-    sameCase = wildcardMatches(o, value, ix.arn, false);
-  }
-  if (!anyCase) return "none";
-  return sameCase || ix.ignoreCase ? "match" : "undecided";
 }
 
 /** The roots of a bucket: the bucket, then its access points. */
@@ -207,40 +188,69 @@ function rootsReached(pattern: string, roots: readonly string[], rootIndex: Read
   return roots.flatMap((r, i) => (r.toLowerCase().startsWith(lower) ? [i] : []));
 }
 
-/** The parts of one statement that can touch a dataset's object or its keys. */
-function statementTouches(doc: number, s: PreparedStatement, roots: readonly string[], rootIndex: ReadonlyMap<string, number>): Touch[] {
-  const out: Touch[] = [];
-  for (const part of ["Resource", "NotResource"] as const) {
-    const perRoot = new Map<number, string[]>();
-    for (const e of strings(s.statement[part])) {
-      if (e === "*") continue; // every object of every dataset alike
-      for (const r of rootsReached(e, roots, rootIndex)) push(perRoot, r, e);
-    }
-    if (perRoot.size) {
-      const byRoot = [...perRoot].map(([r, ps]) => [r, indexPatterns(ps, { arn: true, ignoreCase: false, like: true })] as const);
-      out.push({ id: `${doc}.${s.index}.${part}`, byRoot });
-    }
-  }
-  const condition = s.statement.Condition;
-  if (isRecord(condition)) {
-    for (const [op, block] of Object.entries(condition)) {
-      if (!isRecord(block)) continue;
-      for (const [key, values] of Object.entries(block)) {
-        const lower = key.toLowerCase();
-        if (!DATASET_KEYS.includes(lower)) continue;
-        const id = `${doc}.${s.index}.${op}.${lower}`;
-        const patterns = strings(values);
-        if (!MATCHING.test(op) || patterns.length !== (Array.isArray(values) ? values.length : 1)) out.push({ id, undecided: true });
-        else out.push({ id, key: lower, values: indexPatterns(patterns, { arn: op.includes("Arn"), ignoreCase: op.includes("IgnoreCase"), like: op.includes("Like") }) });
+/** What decides the classes of one bucket's datasets. */
+interface BucketIndex {
+  readonly roots: readonly string[];
+  /** Per root, the patterns that may match an object under it. */
+  readonly rootSlots: ReadonlyMap<number, SlotIndex>;
+  /** Per dataset key and kind of operator, the condition values that may match. */
+  readonly keySlots: readonly { readonly key: string; readonly slot: SlotIndex }[];
+  /** Some statement has an operator these tests do not model on a dataset's key. */
+  readonly undecided: boolean;
+}
+
+/**
+ * Indexes every statement part that can touch a dataset of the bucket. Each part is a fact:
+ * a `Resource` or `NotResource` part n matching under root r is `n * roots + r`, a condition
+ * part n matching is `-(n + 1)`; one number per fact, no two alike.
+ */
+function indexBucket(docs: readonly PolicyJson[], roots: readonly string[]): BucketIndex {
+  const rootIndex = new Map(roots.map((r, i) => [r.toLowerCase(), i]));
+  const rootSlots = new Map<number, SlotIndex>();
+  const keySlots = new Map<string, { key: string; slot: SlotIndex }>();
+  let undecided = false;
+  let n = 0;
+  for (const doc of docs) {
+    for (const s of prepare(doc)) {
+      for (const part of ["Resource", "NotResource"] as const) {
+        const part_n = n++;
+        for (const e of strings(s.statement[part])) {
+          if (e === "*") continue; // every object of every dataset alike
+          for (const r of rootsReached(e, roots, rootIndex)) {
+            let slot = rootSlots.get(r);
+            if (!slot) rootSlots.set(r, (slot = new SlotIndex(true, false, true)));
+            slot.add(part_n * roots.length + r, e);
+          }
+        }
+      }
+      const condition = s.statement.Condition;
+      if (!isRecord(condition)) continue;
+      for (const [op, block] of Object.entries(condition)) {
+        if (!isRecord(block)) continue;
+        for (const [key, values] of Object.entries(block)) {
+          const lower = key.toLowerCase();
+          if (!DATASET_KEYS.includes(lower)) continue;
+          const fact = -(n++ + 1);
+          const patterns = strings(values);
+          if (!MATCHING.test(op) || patterns.length !== (Array.isArray(values) ? values.length : 1)) {
+            undecided = true;
+            continue;
+          }
+          const mode = { arn: op.includes("Arn"), ignoreCase: op.includes("IgnoreCase"), like: op.includes("Like") };
+          const slotKey = `${lower} ${mode.arn} ${mode.ignoreCase} ${mode.like}`;
+          let entry = keySlots.get(slotKey);
+          if (!entry) keySlots.set(slotKey, (entry = { key: lower, slot: new SlotIndex(mode.arn, mode.ignoreCase, mode.like) }));
+          for (const v of patterns) entry.slot.add(fact, v);
+        }
       }
     }
   }
-  return out;
+  return { roots, rootSlots, keySlots: [...keySlots.values()], undecided };
 }
 
 /** Finds the classes of the datasets of one review; one per evaluator. */
 export class DatasetClasses {
-  private readonly byBucket = new Map<string, { readonly touches: readonly Touch[]; readonly roots: readonly string[] }>();
+  private readonly byBucket = new Map<string, BucketIndex>();
 
   constructor(private readonly ev: AccessEvaluator) {}
 
@@ -253,20 +263,10 @@ export class DatasetClasses {
     return [...docs];
   }
 
-  /** The statement parts of every document that can touch a dataset of the bucket (found once per bucket). */
-  private touchesOf(bucket: CollectedBucket): { readonly touches: readonly Touch[]; readonly roots: readonly string[] } {
-    let found = this.byBucket.get(bucket.name);
-    if (!found) {
-      const roots = rootsOf(bucket, this.ev.collection.accessPoints);
-      const rootIndex = new Map(roots.map((r, i) => [r.toLowerCase(), i]));
-      const touches: Touch[] = [];
-      this.documents().forEach((doc, d) => {
-        for (const s of prepare(doc)) touches.push(...statementTouches(d, s, roots, rootIndex));
-      });
-      found = { touches, roots };
-      this.byBucket.set(bucket.name, found);
-    }
-    return found;
+  private indexOf(bucket: CollectedBucket): BucketIndex {
+    let ix = this.byBucket.get(bucket.name);
+    if (!ix) this.byBucket.set(bucket.name, (ix = indexBucket(this.documents(), rootsOf(bucket, this.ev.collection.accessPoints))));
+    return ix;
   }
 
   /**
@@ -275,34 +275,22 @@ export class DatasetClasses {
    */
   classOf(probe: DatasetProbe): string {
     const own = `own:${probe.bucket.name}:${probe.objectKey}`;
-    const { touches, roots } = this.touchesOf(probe.bucket);
+    const ix = this.indexOf(probe.bucket);
+    if (ix.undecided) return own;
     const values: Record<string, string> = { "s3:prefix": probe.prefix, "kms:encryptioncontext:aws:s3:arn": `${probe.bucket.arn}/${probe.objectKey}` };
-    // The object under each root, made when first needed.
-    const objects: (string | undefined)[] = [];
-    const lowerObjects: string[] = [];
-    // What holds for the dataset: a condition touch n matching as -(n + 1), a resource touch n
-    // matching under root r as n * roots + r (one number per fact, no two alike).
-    const facts: (string | number)[] = [probe.bucket.name, probe.keys];
-    for (let n = 0; n < touches.length; n++) {
-      const t = touches[n];
-      if (t.undecided) return own;
-      if (t.values && t.key) {
-        const o = matchIndex(t.values, values[t.key], values[t.key].toLowerCase());
-        if (o === "undecided") return own;
-        if (o === "match") facts.push(-(n + 1));
-        continue;
-      }
-      for (const [r, ix] of t.byRoot ?? []) {
-        let object = objects[r];
-        if (object === undefined) {
-          object = objects[r] = objectUnder(roots[r], r, probe.objectKey);
-          lowerObjects[r] = object.toLowerCase();
-        }
-        const o = matchIndex(ix, object, lowerObjects[r]);
-        if (o === "undecided") return own;
-        if (o === "match") facts.push(n * roots.length + r);
-      }
+    // Each fact that holds, with whether a pattern matched in the same case.
+    const seen = new Map<number, boolean>();
+    for (const [r, slot] of ix.rootSlots) {
+      const object = objectUnder(ix.roots[r], r, probe.objectKey);
+      if (!slot.match(object, object.toLowerCase(), seen)) return own;
     }
-    return facts.join(" ");
+    for (const { key, slot } of ix.keySlots) if (!slot.match(values[key], values[key].toLowerCase(), seen)) return own;
+    const facts: number[] = [];
+    for (const [fact, sameCase] of seen) {
+      // Only a match in another case: whether AWS compares the case decides it.
+      if (!sameCase) return own;
+      facts.push(fact);
+    }
+    return [probe.bucket.name, probe.keys, ...facts.sort((a, b) => a - b)].join(" ");
   }
 }
