@@ -14,6 +14,7 @@ import { useRemoteState } from "../constructs/state-backend";
 import { TableAccessGrants } from "../constructs/tables-consumer";
 import { TableShares } from "../constructs/tables-provider";
 import { prepareWithoutOutputs } from "./prepare";
+import { StableJsonSynthesizer } from "./json-synthesizer";
 import { toTerraformOnce } from "./to-terraform";
 
 /** Props of {@link AccountStack}. */
@@ -45,6 +46,8 @@ export class AccountStack extends TerraformStack {
 
   constructor(scope: Construct, props: AccountStackProps) {
     super(scope, props.account.key);
+    // The stack's JSON written a part at a time (stacks/json-synthesizer.ts says why).
+    this.synthesizer = new StableJsonSynthesizer(this, this.synthesizer);
     const { topology, account } = props;
     this.account = account;
     this.topology = topology;
