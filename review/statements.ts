@@ -264,7 +264,7 @@ class Relevant implements RelevantStatement {
   }
 }
 
-interface Admitted {
+export interface Admitted {
   readonly anyone: boolean;
   /** Lower-case account ids and principal ARNs that Allow statements name. */
   readonly named: ReadonlySet<string>;
@@ -277,6 +277,12 @@ const admittedCache = new WeakMap<object, Admitted>();
  * `Principal` alone: a quick, sound test before {@link relevantStatements}).
  */
 export function mayAdmit(doc: PolicyJson, p: RequestPrincipal): boolean {
+  const a = admittedBy(doc);
+  return a.anyone || a.named.has(p.accountId) || a.named.has(p.roleArn.toLowerCase()) || a.named.has(p.arn.toLowerCase());
+}
+
+/** Who the Allow statements of a resource-side document can name: anyone, or the lower-case account ids and principal ARNs they name. */
+export function admittedBy(doc: PolicyJson): Admitted {
   let a = admittedCache.get(doc);
   if (!a) {
     let anyone = false;
@@ -297,7 +303,7 @@ export function mayAdmit(doc: PolicyJson, p: RequestPrincipal): boolean {
     a = { anyone, named };
     admittedCache.set(doc, a);
   }
-  return a.anyone || a.named.has(p.accountId) || a.named.has(p.roleArn.toLowerCase()) || a.named.has(p.arn.toLowerCase());
+  return a;
 }
 
 /** Positive operators: true only when some value matches; false when the key is absent (unless `IfExists`). */

@@ -90,14 +90,16 @@ export class AccessEvaluator extends RequestEvaluator {
    */
   async s3(req: S3AccessRequest): Promise<AccessResult> {
     const any = !req.via || req.via === "any";
-    let routes: readonly Route[] = any ? this.routes.routesTo(req.bucket, req.principalArn) : [req.via as Route];
+    const prune = any && this.options.pruneUnreachableRoutes;
+    let routes: readonly Route[] = !any ? [req.via as Route] : prune ? [] : this.routes.routesTo(req.bucket, req.principalArn);
     let unreachable = 0;
-    if (any && this.options.pruneUnreachableRoutes) {
-      const all = routes.length;
+    if (prune) {
+      const naming = this.routes.namingRoutes(req.bucket, req.principalArn);
+      const all = naming.all;
       const p = this.requestPrincipal(req.principalArn);
       // Routes that cannot admit the principal for any object of the bucket are left out
       // from memory; only the others are tested against this very request.
-      const possible = this.routes.namingRoutes(req.bucket, req.principalArn, routes).filter((r) => this.routes.routeMayEverAdmit(req, r, p));
+      const possible = naming.routes.filter((r) => this.routes.routeMayEverAdmit(req, r, p));
       if (possible.length) {
         const base = indexContext({ ...this.principalContext(req.principalArn, req.secureTransport ?? true, false), ...s3ContextOf(req) });
         const bucketOk = new Map<string, boolean>();

@@ -6,7 +6,7 @@
  * is simulated.
  */
 import { CollectedAccessPoint, CollectedBucket, CollectedPolicy, Collection } from "../collect";
-import { ContextIndex, indexContext, mayAdmit, mayAllowUnder, patternMayMatchUnder, relevantStatements, RequestPrincipal } from "../statements";
+import { admittedBy, ContextIndex, indexContext, mayAdmit, mayAllowUnder, patternMayMatchUnder, relevantStatements, RequestPrincipal } from "../statements";
 import { accessPointContext, s3RequestKeys, withKeys } from "./context";
 import { optionalExternalId } from "./policies";
 import { NamedPolicy, Route, S3AccessRequest } from "./types";
@@ -23,6 +23,14 @@ export interface RouteLookups {
   principalContext(principalArn: string, secureTransport: boolean, viaAwsService: boolean): Record<string, string | readonly string[]>;
 }
 
+/** Who the routes of a bucket admit, by the routes' positions ({@link RouteFinder.namingRoutes}). */
+interface AdmitIndex {
+  readonly anyone: readonly number[];
+  readonly named: ReadonlyMap<string, readonly number[]>;
+  readonly accessPointsOf: ReadonlyMap<string, readonly number[]>;
+  readonly assumable: ReadonlySet<string>;
+}
+
 /** Role ARNs as they stand in a policy's text (JSON strings end them). */
 const ROLE_ARNS = /arn:[a-z-]+:iam::\d{12}:role\/[^"\\]+/g;
 
@@ -30,7 +38,8 @@ const ROLE_ARNS = /arn:[a-z-]+:iam::\d{12}:role\/[^"\\]+/g;
 export class RouteFinder {
   private readonly routeCache = new Map<string, readonly { route: Route; policy?: CollectedPolicy }[]>();
   private readonly orderedRoutes = new Map<string, readonly Route[]>();
-  private readonly namingRouteCache = new Map<string, readonly Route[]>();
+  private readonly namingRouteCache = new Map<string, { readonly routes: readonly Route[]; readonly all: number }>();
+  private readonly admitIndexCache = new Map<string, AdmitIndex>();
   private readonly roleIndexCache = new Map<string, ReadonlyMap<string, ReadonlySet<CollectedPolicy | undefined>>>();
   private readonly everAdmits = new Map<string, boolean>();
 
@@ -101,31 +110,73 @@ export class RouteFinder {
 
 
   /**
-   * The routes whose policies can name the principal at all (by `Principal`: a quick test
-   * per principal and bucket, before the full test per request).
+   * The routes to a bucket whose policies can name the principal at all (by `Principal`: a
+   * quick test per principal and bucket, before the full test per request), likely ones first
+   * as {@link routesTo} orders them, and how many routes there are in all for it. Found from an
+   * index of who each route's policy names, not by asking every route: a bucket of a thousand
+   * consumer accounts has as many access points, asked of each of their principals.
    */
-  namingRoutes(bucketName: string, principalArn: string, ordered: readonly Route[]): Route[] {
+  namingRoutes(bucketName: string, principalArn: string): { readonly routes: readonly Route[]; readonly all: number } {
     const key = `${bucketName} ${principalArn}`;
     let found = this.namingRouteCache.get(key);
     if (!found) {
       const p = this.ev.requestPrincipal(principalArn);
       const bucket = this.ev.bucket(bucketName);
+      const base = this.baseRoutes(bucket);
+      const ix = this.admitIndex(bucket);
+      const who = this.ev.roleArnOf(principalArn);
+      const candidates = new Set<number>([0]);
+      for (const id of [p.accountId, p.roleArn.toLowerCase(), p.arn.toLowerCase()]) for (const i of ix.named.get(id) ?? []) candidates.add(i);
+      for (const i of ix.anyone) candidates.add(i);
+      for (const i of ix.accessPointsOf.get(p.accountId) ?? []) candidates.add(i);
       const names = (policy: CollectedPolicy | undefined, accountId: string) => accountId === p.accountId || (!!policy?.document && mayAdmit(policy.document, p));
       const bucketNames = names(bucket.policy, bucket.accountId);
-      found = ordered.filter((r) => {
-        if (r.kind === "bucket") return bucketNames;
-        if (r.kind === "assume-role") return names(this.ev.role(r.roleArn)?.trustPolicy, "");
-        const ap = this.ev.accessPoint(r.arn);
-        if (!bucketNames) return false;
-        // In its own account a principal takes an access point its policy names, or one its
-        // identity policies may reach; in another account, only one whose policy names it.
-        if (ap.accountId === p.accountId) return (!!ap.policy?.document && mayAdmit(ap.policy.document, p)) || this.identityMayReach(principalArn, ap.arn);
-        return names(ap.policy, ap.accountId);
-      });
+      const naming = [...candidates]
+        .sort((a, b) => a - b)
+        .map((i) => base[i])
+        .filter(({ route: r }) => {
+          if (r.kind === "bucket") return bucketNames;
+          if (r.kind === "assume-role") return r.roleArn !== who && names(this.ev.role(r.roleArn)?.trustPolicy, "");
+          const ap = this.ev.accessPoint(r.arn);
+          if (!bucketNames) return false;
+          // In its own account a principal takes an access point its policy names, or one its
+          // identity policies may reach; in another account, only one whose policy names it.
+          if (ap.accountId === p.accountId) return (!!ap.policy?.document && mayAdmit(ap.policy.document, p)) || this.identityMayReach(principalArn, ap.arn);
+          return names(ap.policy, ap.accountId);
+        });
+      const likely = this.roleIndex(bucket).get(who);
+      const routes = [...naming.filter((r) => likely?.has(r.policy)), ...naming.filter((r) => !likely?.has(r.policy))].map((r) => r.route);
+      const all = base.length - (ix.assumable.has(who) ? 1 : 0);
+      found = { routes, all };
       if (this.namingRouteCache.size > 50_000) this.namingRouteCache.clear();
       this.namingRouteCache.set(key, found);
     }
-    return [...found];
+    return found;
+  }
+
+  /** Per bucket, by position among its routes: the routes whose policy admits anyone, those naming each account or principal, each account's access points, the roles assumed. */
+  private admitIndex(bucket: CollectedBucket): AdmitIndex {
+    let ix = this.admitIndexCache.get(bucket.name);
+    if (!ix) {
+      const anyone: number[] = [];
+      const named = new Map<string, number[]>();
+      const accessPointsOf = new Map<string, number[]>();
+      const assumable = new Set<string>();
+      this.baseRoutes(bucket).forEach(({ route, policy }, i) => {
+        if (route.kind === "assume-role") assumable.add(route.roleArn);
+        if (route.kind === "access-point") {
+          const account = this.ev.accessPoint(route.arn).accountId;
+          accessPointsOf.set(account, [...(accessPointsOf.get(account) ?? []), i]);
+        }
+        const doc = route.kind === "assume-role" ? this.ev.role(route.roleArn)?.trustPolicy?.document : policy?.document;
+        if (!doc) return;
+        const a = admittedBy(doc);
+        if (a.anyone) anyone.push(i);
+        for (const id of a.named) named.set(id, [...(named.get(id) ?? []), i]);
+      });
+      this.admitIndexCache.set(bucket.name, (ix = { anyone, named, accessPointsOf, assumable }));
+    }
+    return ix;
   }
 
   /**
