@@ -58,16 +58,24 @@ class Output implements Sink {
   }
 }
 
-const indents: string[] = [""];
-function indent(level: number): string {
-  while (indents.length <= level) indents.push(indents[indents.length - 1] + SPACE);
-  return indents[level];
+/** Per level of nesting: what opens its first entry, what opens each next one, what closes it. */
+const firsts: string[] = [];
+const nexts: string[] = [];
+const closes: string[] = [];
+function level(n: number): void {
+  while (firsts.length <= n + 1) {
+    const indent = SPACE.repeat(firsts.length);
+    firsts.push(`\n${indent}`);
+    nexts.push(`,\n${indent}`);
+    closes.push(`\n${indent}`);
+  }
 }
 
-/** A value after its toJSON, which json-stable-stringify calls once. */
+/** A value after its toJSON, which json-stable-stringify calls once (only objects have one in JSON data). */
 function withToJson(value: unknown): unknown {
-  const v = value as { toJSON?: unknown } | null | undefined;
-  return v && typeof v.toJSON === "function" ? (v.toJSON as () => unknown)() : value;
+  if (typeof value !== "object" || value === null) return value;
+  const toJson = (value as { toJSON?: unknown }).toJSON;
+  return typeof toJson === "function" ? toJson.call(value) : value;
 }
 
 /** Values that have no JSON: left out of objects, `null` in arrays. */
@@ -76,35 +84,45 @@ function omitted(value: unknown): boolean {
 }
 
 /** Writes a value json-stable-stringify does not omit (toJSON already applied). */
-function write(out: Sink, value: unknown, level: number, ancestors: Set<object>): void {
+function write(out: Sink, value: unknown, depth: number, ancestors: Set<object>): void {
+  if (typeof value === "string") {
+    out.push(JSON.stringify(value));
+    return;
+  }
   if (typeof value !== "object" || value === null) {
     out.push(JSON.stringify(value));
     return;
   }
-  const inner = `\n${indent(level + 1)}`;
+  level(depth);
+  const first = firsts[depth + 1];
+  const next = nexts[depth + 1];
   if (Array.isArray(value)) {
     out.push("[");
     for (let i = 0; i < value.length; i++) {
-      out.push(i === 0 ? inner : `,${inner}`);
+      out.push(i === 0 ? first : next);
       const item = withToJson(value[i]);
       if (omitted(item)) out.push("null");
-      else write(out, item, level + 1, ancestors);
+      else write(out, item, depth + 1, ancestors);
     }
-    out.push(`\n${indent(level)}]`);
+    out.push(closes[depth]);
+    out.push("]");
     return;
   }
   if (ancestors.has(value)) throw new TypeError("Converting circular structure to JSON");
   ancestors.add(value);
   out.push("{");
-  let first = true;
-  for (const key of Object.keys(value).sort()) {
-    const item = withToJson((value as Record<string, unknown>)[key]);
+  let opened = false;
+  const keys = Object.keys(value).sort();
+  for (let i = 0; i < keys.length; i++) {
+    const item = withToJson((value as Record<string, unknown>)[keys[i]]);
     if (omitted(item)) continue;
-    out.push(first ? inner : `,${inner}`);
-    first = false;
-    out.push(`${JSON.stringify(key)}: `);
-    write(out, item, level + 1, ancestors);
+    out.push(opened ? next : first);
+    opened = true;
+    out.push(JSON.stringify(keys[i]));
+    out.push(": ");
+    write(out, item, depth + 1, ancestors);
   }
   ancestors.delete(value);
-  out.push(`\n${indent(level)}}`);
+  out.push(closes[depth]);
+  out.push("}");
 }
