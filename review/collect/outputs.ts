@@ -7,6 +7,8 @@ export function collectOutputs(ctx: StackContext): void {
   const outputs: Record<string, JsonValue> = {};
   const resolve = (v: unknown): JsonValue => {
     if (typeof v === "string") {
+      // Most of a large output is plain text: names, ARNs, account ids.
+      if (!v.includes("${")) return v;
       ctx.quiet = true;
       try {
         return ctx.resolveText(v, "output", "value").value;
