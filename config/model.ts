@@ -261,11 +261,16 @@ export interface Topology {
 
 const accountIndex = new WeakMap<Topology, ReadonlyMap<string, Account>>();
 
-/** Looks an account up by key; throws when the key is unknown (a bug: rules checked it). */
-export function accountOf(t: Topology, key: string): Account {
+/** The topology's accounts by key, indexed once per topology. */
+export function accountsByKey(t: Topology): ReadonlyMap<string, Account> {
   let index = accountIndex.get(t);
   if (!index) accountIndex.set(t, (index = new Map(t.accounts.map((a) => [a.key, a]))));
-  const a = index.get(key);
+  return index;
+}
+
+/** Looks an account up by key; throws when the key is unknown (a bug: rules checked it). */
+export function accountOf(t: Topology, key: string): Account {
+  const a = accountsByKey(t).get(key);
   if (!a) throw new Error(`internal: account ${key} is not deployable`);
   return a;
 }

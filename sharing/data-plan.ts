@@ -9,7 +9,7 @@
  * encryption is the dataset's own key, so no upload (multipart parts included) has to name it.
  */
 import { DatasetAccess, datasetAccesses, RoleRef } from "../config/grants";
-import { Account, accountOf, Dataset, Topology } from "../config/model";
+import { Account, accountOf, accountsByKey, Dataset, Topology } from "../config/model";
 import * as naming from "../config/naming";
 import { Statement } from "../policies/document";
 import { baselineBucketStatements } from "../policies/bucket-baseline";
@@ -234,7 +234,7 @@ export function planAccessPoints(
   extra: (accessPointArn: string) => Statement[] = () => [],
 ): AccessPointPlan[] {
   const out: AccessPointPlan[] = [];
-  const accounts = new Map(topology.accounts.map((a) => [a.key, a]));
+  const accounts = accountsByKey(topology);
   for (const [consumerKey, consumerGrants] of groupBy(grants, (g) => g.role.account)) {
     const consumer = accounts.get(consumerKey)!;
     const slices: RoleDatasetGrant[][] = [];
@@ -265,20 +265,33 @@ export function accessPointFor(plan: DataBucketPlan, role: RoleRef, dataset: str
   return plan.accessPointIndex.get(`${role.roleArn} ${dataset}`);
 }
 
-const plans = new WeakMap<Topology, Map<string, DataBucketPlan[]>>();
+/** Per topology: the plans of each provider, and the plan holding each planned dataset. */
+const plans = new WeakMap<Topology, { byProvider: Map<string, DataBucketPlan[]>; byDataset: Map<Dataset, DataBucketPlan> }>();
 
-/** The bucket plans of a provider (data bucket first, then restricted datasets), computed once per topology. */
-export function dataPlansOf(topology: Topology, providerKey: string): DataBucketPlan[] {
-  let byProvider = plans.get(topology);
-  if (!byProvider) plans.set(topology, (byProvider = new Map()));
-  let found = byProvider.get(providerKey);
-  if (!found) byProvider.set(providerKey, (found = planDataBuckets(topology, accountOf(topology, providerKey))));
+function plansOf(topology: Topology) {
+  let found = plans.get(topology);
+  if (!found) plans.set(topology, (found = { byProvider: new Map(), byDataset: new Map() }));
   return found;
 }
 
-/** The plan of the mlshare bucket that holds a dataset (not for a dataset in an existing bucket). */
+/** The bucket plans of a provider (data bucket first, then restricted datasets), computed once per topology. */
+export function dataPlansOf(topology: Topology, providerKey: string): DataBucketPlan[] {
+  const { byProvider, byDataset } = plansOf(topology);
+  let found = byProvider.get(providerKey);
+  if (!found) {
+    byProvider.set(providerKey, (found = planDataBuckets(topology, accountOf(topology, providerKey))));
+    for (const plan of found) for (const d of plan.datasets) if (!byDataset.has(d)) byDataset.set(d, plan);
+  }
+  return found;
+}
+
+/**
+ * The plan of the mlshare bucket that holds a dataset (not for a dataset in an existing bucket).
+ * Looked up in an index: every consumer stack asks for the plan of each dataset it reads.
+ */
 export function dataPlanFor(topology: Topology, dataset: Dataset): DataBucketPlan {
-  const plan = dataPlansOf(topology, dataset.account).find((p) => p.datasets.includes(dataset));
+  dataPlansOf(topology, dataset.account);
+  const plan = plansOf(topology).byDataset.get(dataset);
   if (!plan) throw new Error(`internal: no bucket plan holds dataset ${dataset.name}`);
   return plan;
 }

@@ -11,7 +11,7 @@
  * with roles x accounts, and never with datasets.
  */
 import { RoleRef } from "../config/grants";
-import { Account, Topology } from "../config/model";
+import { Account, accountsByKey, Topology } from "../config/model";
 import { accountRootArn, regionalServiceHost } from "../config/naming";
 import { Statement } from "../policies/document";
 import { Conditions } from "../policies/document";
@@ -88,12 +88,12 @@ export function keyPolicyStatements(topology: Topology, owner: Account, uses: re
  * (whose actions include Decrypt); the read statement lists the others.
  */
 export function consumerAccountStatements(topology: Topology, owner: Account, uses: readonly KeyUse[], bucketArns: readonly string[]): Statement[] {
-  const ids = new Map(topology.accounts.map((a) => [a.key, a.id]));
+  const accounts = accountsByKey(topology);
   const writers = new Set<string>();
   const readers = new Set<string>();
   for (const u of uses) {
     if (u.role.account === owner.key) continue;
-    (u.access === "read-write" ? writers : readers).add(ids.get(u.role.account) as string);
+    (u.access === "read-write" ? writers : readers).add(accounts.get(u.role.account)?.id as string);
   }
   for (const id of writers) readers.delete(id);
   const via = s3ViaService(owner.region);

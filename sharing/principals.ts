@@ -5,7 +5,7 @@
  * exist, and never admit anyone else in those accounts.
  */
 import { RoleRef } from "../config/grants";
-import { Account, Topology } from "../config/model";
+import { Account, accountsByKey, Topology } from "../config/model";
 import { accountRootArn } from "../config/naming";
 import { Conditions, Principals } from "../policies/document";
 
@@ -17,7 +17,8 @@ export interface RolePrincipals {
 
 /** Admits exactly `roles` (of any accounts of the organization). */
 export function admitRoles(topology: Topology, roles: readonly RoleRef[], extra: Conditions = {}): RolePrincipals {
-  const accounts = new Map(topology.accounts.map((a) => [a.key, a]));
+  // Indexed once per topology: building the index per call was a thousand entries per statement.
+  const accounts = accountsByKey(topology);
   const roots = roles.map((r) => {
     const a = accounts.get(r.account) as Account;
     return accountRootArn(a.partition, a.id);
@@ -34,8 +35,8 @@ export function admitRoles(topology: Topology, roles: readonly RoleRef[], extra:
 
 /** The account ids of roles, for `kms:CallerAccount`. */
 export function accountIdsOf(topology: Topology, roles: readonly RoleRef[]): string[] {
-  const ids = new Map(topology.accounts.map((a) => [a.key, a.id]));
-  return [...new Set(roles.map((r) => ids.get(r.account) as string))];
+  const accounts = accountsByKey(topology);
+  return [...new Set(roles.map((r) => accounts.get(r.account)?.id as string))];
 }
 
 /** Groups items by a key, keeping first-seen order. */

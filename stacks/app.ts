@@ -50,14 +50,27 @@ export function addStacks(app: App, topology: Topology, options: { readonly boot
   return { bootstrap, accounts };
 }
 
-/** The accounts whose resources an account reads. */
+const providersIndex = new WeakMap<Topology, Map<string, Set<string>>>();
+
+/**
+ * The accounts whose resources an account reads: the providers of its datasets, then the
+ * owners of its model artifact sets, then the first account of its ML projects, each in
+ * topology order. Indexed once per topology: looking through every dataset's consumers for
+ * each of a thousand accounts was quadratic.
+ */
 export function providersOf(topology: Topology, key: string): string[] {
-  const out = new Set<string>();
-  for (const d of topology.datasets) if (d.consumers.some((c) => c.account === key)) out.add(d.account);
-  for (const m of topology.modelArtifacts) if (m.consumers.includes(key)) out.add(m.account);
-  for (const p of topology.mlProjects) {
-    if (p.accounts.some((a) => a.account === key) && p.accounts.length) out.add(p.accounts[0].account);
+  let index = providersIndex.get(topology);
+  if (!index) {
+    const made = new Map<string, Set<string>>();
+    const add = (reader: string, provider: string) => {
+      const set = made.get(reader);
+      if (set) set.add(provider);
+      else made.set(reader, new Set([provider]));
+    };
+    for (const d of topology.datasets) for (const c of d.consumers) add(c.account, d.account);
+    for (const m of topology.modelArtifacts) for (const c of m.consumers) add(c, m.account);
+    for (const p of topology.mlProjects) for (const a of p.accounts) add(a.account, p.accounts[0].account);
+    providersIndex.set(topology, (index = made));
   }
-  out.delete(key);
-  return [...out];
+  return [...(index.get(key) ?? [])].filter((p) => p !== key);
 }
