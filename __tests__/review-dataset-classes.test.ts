@@ -63,10 +63,19 @@ describe("classes of datasets under one bucket", () => {
     expect(c.get("sales/")).not.toBe(c.get("returns/"));
   });
 
-  test("what cannot be decided for certain is a class of its own: policy variables, another case, an unmodelled operator", () => {
+  test("ARN operators match wildcards, ArnEquals as much as ArnLike, and NotEquals as much as Equals", () => {
+    for (const op of ["ArnEquals", "ArnNotEquals", "ArnLike", "ArnNotLike"]) {
+      const c = classes([{ Effect: "Deny", Action: "kms:Decrypt", Resource: "*", Condition: { [op]: { "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::lake-data/sales/*" } } }], ["sales/", "returns/"]);
+      expect({ op, apart: c.get("sales/") !== c.get("returns/") }).toEqual({ op, apart: true });
+    }
+  });
+
+  test("what cannot be decided for certain is a class of its own: policy variables, a dataset's key as a variable, another case, text outside ASCII, an unmodelled operator", () => {
     for (const statement of [
       read("arn:aws:s3:::lake-data/${aws:username}/*"),
+      { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::lake-data", Condition: { StringLike: { "aws:PrincipalArn": "arn:aws:iam::222222222222:${s3:prefix}*" } } },
       read("arn:aws:s3:::lake-data/Sales/*"),
+      { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::lake-data", Condition: { StringEqualsIgnoreCase: { "s3:prefix": ["\u212Aat/", "returns/"] } } },
       { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::lake-data", Condition: { Null: { "s3:prefix": "false" } } },
     ]) {
       const c = classes([statement], ["sales/", "returns/"]);

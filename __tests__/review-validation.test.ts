@@ -58,3 +58,25 @@ test("valid policies pass and are evaluated", async () => {
   const step = await evaluator().evaluate(request, [{ name: "reader-policy", document: ok }]);
   expect(step.decision).toBe("Allowed");
 });
+
+describe("a policy variable is read like a condition key", () => {
+  // The bucket admits the principal to list a prefix that is the start of its own name: what
+  // the statement matches changes with s3:prefix, which it reads only as a variable.
+  const owner = "333333333333";
+  const bucketPolicy = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:\${s3:prefix}*` } } }],
+  };
+  const identity = [{ name: "reader-policy", document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET }] } }];
+  const list = (prefix: string) => ({ step: "s3" as const, principalArn: ROLE, action: "s3:ListBucket", resourceArn: BUCKET, resourceAccountId: owner, resourcePolicy: { name: "bucket policy", document: bucketPolicy }, context: { "s3:prefix": prefix } });
+  const collection = { ...EMPTY } as Collection;
+
+  test("answers do not carry over between requests that differ only in that key, in either order", async () => {
+    for (const order of [["clicks/", "role/"], ["role/", "clicks/"]]) {
+      const ev = new RequestEvaluator(collection, { organization: { id: "o-abc123", accountIds: [ACCOUNT, owner] } });
+      const decisions: Record<string, string> = {};
+      for (const prefix of order) decisions[prefix] = (await ev.evaluate(list(prefix), identity)).decision;
+      expect({ order, decisions }).toEqual({ order, decisions: { "clicks/": "ImplicitlyDenied", "role/": "Allowed" } });
+    }
+  });
+});

@@ -12,9 +12,10 @@
  * keys hold for the one's values exactly when for the other's. The evaluator's answers then
  * differ only in the object named in each step, which the matrix rewrites.
  *
- * What these tests cannot decide for certain (policy variables, a match that depends on case,
- * an operator other than the string and ARN ones on a dataset's key) puts the dataset in a
- * class of its own: a class is never wider than the policies make it.
+ * What these tests cannot decide for certain (policy variables that could match, a dataset's
+ * key as a policy variable anywhere, a match that depends on case, text outside ASCII, an
+ * operator other than the string and ARN ones on a dataset's key) puts the dataset in a class
+ * of its own: a class is never wider than the policies make it.
  */
 import { CollectedAccessPoint, CollectedBucket, JsonValue, PolicyJson } from "./collect";
 import type { AccessEvaluator } from "./evaluate";
@@ -33,6 +34,9 @@ export interface DatasetProbe {
 
 /** The condition keys whose values come from the dataset, lower case. */
 const DATASET_KEYS = ["s3:prefix", "kms:encryptioncontext:aws:s3:arn"];
+
+/** Characters outside ASCII, whose case the tests do not compare the way the simulator does. */
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Operators whose outcome, for a key with one value, depends only on whether some value matches it. */
 const MATCHING = /^(ForAnyValue:|ForAllValues:)?(String(Not)?(Equals|EqualsIgnoreCase|Like)|Arn(Not)?(Equals|Like))(IfExists)?$/;
@@ -112,6 +116,8 @@ class SlotIndex {
   private readonly others: Entry[] = [];
   /** Patterns with policy variables: what they match depends on the principal. */
   private readonly variables: Entry[] = [];
+  /** Some pattern has characters outside ASCII. */
+  private foreign = false;
 
   /**
    * @param arn ARN patterns compare part by part (`Resource`, `Arn*` operators); strings whole.
@@ -125,6 +131,7 @@ class SlotIndex {
   ) {}
 
   add(fact: number, pattern: string): void {
+    if (NON_ASCII.test(pattern)) this.foreign = true;
     if (pattern.includes("${")) this.variables.push({ fact, text: pattern });
     else if (!this.like || !/[*?]/.test(pattern)) push(this.exact, pattern.toLowerCase(), { fact, text: pattern });
     else {
@@ -142,6 +149,8 @@ class SlotIndex {
    * when a policy variable could match: what decides it then is the principal.
    */
   match(value: string, lower: string, seen: Map<number, boolean>): boolean {
+    // Outside ASCII, lower-casing and the simulator's case-insensitive comparison part ways.
+    if (this.foreign || NON_ASCII.test(value)) return false;
     for (const v of this.variables) if (wildcardMatches(v.text.replace(/\$\{[^}]*\}/g, "*"), value, this.arn, true)) return false;
     const record = (fact: number, sameCase: boolean) => seen.set(fact, seen.get(fact) === true || sameCase || this.ignoreCase);
     for (const e of this.exact.get(lower) ?? []) record(e.fact, e.text === value);
@@ -212,6 +221,9 @@ function indexBucket(docs: readonly PolicyJson[], roots: readonly string[]): Buc
   let n = 0;
   for (const doc of docs) {
     for (const s of prepare(doc)) {
+      // A dataset's key as a policy variable (in a resource, or in another key's values) makes
+      // what the statement matches depend on the dataset in ways these tests do not follow.
+      if (s.variableKeys.some((k) => DATASET_KEYS.includes(k))) undecided = true;
       for (const part of ["Resource", "NotResource"] as const) {
         const part_n = n++;
         for (const e of strings(s.statement[part])) {
@@ -236,7 +248,9 @@ function indexBucket(docs: readonly PolicyJson[], roots: readonly string[]): Buc
             undecided = true;
             continue;
           }
-          const mode = { arn: op.includes("Arn"), ignoreCase: op.includes("IgnoreCase"), like: op.includes("Like") };
+          // ARN operators match wildcards, `ArnEquals` as much as `ArnLike`.
+          const arn = op.includes("Arn");
+          const mode = { arn, ignoreCase: op.includes("IgnoreCase"), like: arn || op.includes("Like") };
           const slotKey = `${lower} ${mode.arn} ${mode.ignoreCase} ${mode.like}`;
           let entry = keySlots.get(slotKey);
           if (!entry) keySlots.set(slotKey, (entry = { key: lower, slot: new SlotIndex(mode.arn, mode.ignoreCase, mode.like) }));

@@ -28,8 +28,10 @@ export interface PreparedStatement {
   readonly statement: Statement;
   readonly effect: "Allow" | "Deny";
   readonly sid?: string;
-  /** Condition keys the statement reads, lower case. */
+  /** Context keys the statement reads, lower case: in conditions, and as policy variables. */
   readonly conditionKeys: readonly string[];
+  /** The keys of its policy variables, lower case (a wider statement without conditions still reads them). */
+  readonly variableKeys: readonly string[];
   readonly actions?: ActionMatcher;
   readonly resources?: ResourceMatcher;
   /** Whether the statement has a `Principal` or `NotPrincipal` (resource-side policies). */
@@ -129,11 +131,32 @@ function resourceMatcher(entries: string[]): ResourceMatcher {
   return { exact, prefixes, prefixLengths: [...new Set([...prefixes.keys()].map((p) => p.length))], all, other };
 }
 
+/**
+ * The context keys a statement reads, lower case: its condition keys, and the keys of the
+ * policy variables in its resources and condition values (`${s3:prefix}`), whose values
+ * change what it matches as much as a condition does.
+ */
 function conditionKeysOf(s: Statement): string[] {
   const keys = new Set<string>();
   if (isRecord(s.Condition)) {
     for (const op of Object.values(s.Condition)) if (isRecord(op)) for (const k of Object.keys(op)) keys.add(k.toLowerCase());
   }
+  for (const k of variableKeysOf(s)) keys.add(k);
+  return [...keys];
+}
+
+/** The keys of the policy variables (`${key}`, `${key, 'default'}`) in a statement's resources and condition values, lower case. */
+export function variableKeysOf(s: Statement): string[] {
+  const keys = new Set<string>();
+  const scan = (v: JsonValue | undefined): void => {
+    if (typeof v === "string") {
+      for (const m of v.matchAll(/\$\{([^}]*)\}/g)) keys.add(m[1].split(",")[0].trim().toLowerCase());
+    } else if (Array.isArray(v)) v.forEach(scan);
+    else if (isRecord(v)) Object.values(v).forEach(scan);
+  };
+  scan(s.Resource);
+  scan(s.NotResource);
+  scan(s.Condition);
   return [...keys];
 }
 
@@ -151,6 +174,7 @@ export function prepare(doc: PolicyJson): readonly PreparedStatement[] {
       effect: s.Effect === "Deny" ? "Deny" : "Allow",
       ...(typeof s.Sid === "string" ? { sid: s.Sid } : {}),
       conditionKeys: conditionKeysOf(s),
+      variableKeys: variableKeysOf(s),
       actions: s.Action !== undefined && s.NotAction === undefined ? actionMatcher(strings(s.Action)) : undefined,
       resources: s.Resource !== undefined && s.NotResource === undefined ? resourceMatcher(strings(s.Resource)) : undefined,
       principal: s.Principal,

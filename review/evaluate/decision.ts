@@ -129,7 +129,7 @@ export class DecisionExplainer {
   }
 
   private async statementApplies(c: Candidate, statement: { readonly [key: string]: JsonValue }, ask: Asker, wider: boolean): Promise<boolean> {
-    const reads = new Set(wider ? [] : c.statement.prepared.conditionKeys);
+    const reads = new Set(wider ? c.statement.prepared.variableKeys : c.statement.prepared.conditionKeys);
     const key = JSON.stringify([
       c.side,
       c.level ?? null,
