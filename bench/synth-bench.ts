@@ -8,16 +8,21 @@
  *  - the mixed scale topology (100 x 200, one grant in five through a reader role, one in
  *    five read-write), app only and its access review
  *  - the largest organization (1,000 consumer accounts x 200 datasets, all read), app only,
- *    its access review, and `terraform validate` of its 1,003 stacks (one run, the stacks as
- *    child modules sharing one AWS provider instance per alias: bench/validate-once.ts)
+ *    its access review, `terraform validate` of its 1,003 stacks (one run, the stacks as
+ *    child modules sharing one AWS provider instance per alias: bench/validate-once.ts), and
+ *    an offline `terraform plan` of its provider stack, `data-lake` (the bucket, the key and
+ *    2,000 access points; one run, the stack's test copy with fake credentials and local state,
+ *    `plan -refresh=false` then `show -json`: bench/plan-once.ts). The plan's peak RSS is the
+ *    larger of the node process and terraform (GNU time around each terraform run); the
+ *    terraform process holds most of it, its provider plugin far less
  *
  * Targets on the project's 2-core machines: app-only synth <= 1 s, `npx cdktf synth` <= 5 s,
  * scale synth <= 20 s and <= 1.5 GB, scale review <= 30 s, mixed review <= 15 s, 1,000 x 200
- * synth <= 30 s and <= 2 GB, its review <= 60 s and <= 2 GB, its validate <= 10 min (it must
- * pass; its time is recorded). `BENCH_ONLY=mixed,large` runs only
- * the named groups (reference, scale, mixed, large). The table goes to stdout and, as JSON, to
- * bench/results/latest.json. Everything it synthesizes goes into one folder of the temporary
- * directory, emptied as it goes and removed at the end.
+ * synth <= 30 s and <= 2 GB, its review <= 60 s and <= 2 GB, its validate <= 10 min and its
+ * data-lake plan <= 10 min (each must pass; their times are recorded). `BENCH_ONLY=mixed,large`
+ * runs only the named groups (reference, scale, mixed, large). The table goes to stdout and,
+ * as JSON, to bench/results/latest.json. Everything it synthesizes goes into one folder of the
+ * temporary directory, emptied as it goes and removed at the end.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -77,24 +82,39 @@ function appOnce(topology: string, outdir?: string): Sample {
   return { wallMs, appMs: out.ms, maxRssMB: out.maxRssMB };
 }
 
+/**
+ * Runs one of the bench/*-once entry points in a process of its own and reads the JSON line it
+ * prints last; throws `failure` with its output when it exits with an error.
+ */
+function runOnce(entry: string, args: string[], failure: string): { wallMs: number; out: any } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["bin/run.js", entry, ...args], { cwd: root, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${failure}: ${r.stdout}${r.stderr}`);
+  return { wallMs, out: JSON.parse(r.stdout.trim().split("\n").pop()!) };
+}
+
 /** One access review of a synthesized output, in a process of its own (`npm run review` minus the reports). */
 function reviewOnce(outdir: string): Sample {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["bin/run.js", "bench/review-once", outdir], { cwd: root, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`review failed: ${r.stderr}`);
-  const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  const { wallMs, out } = runOnce("bench/review-once", [outdir], "review failed");
   return { wallMs, appMs: out.ms, maxRssMB: out.maxRssMB };
 }
 
 /** `terraform validate` of every stack of a synthesized output, in a process of its own; fails the benchmark on an error. */
 function validateOnce(outdir: string): Sample {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["bin/run.js", "bench/validate-once", outdir], { cwd: root, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`terraform validate failed: ${r.stdout}${r.stderr}`);
-  const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  const { wallMs, out } = runOnce("bench/validate-once", [outdir], "terraform validate failed");
   return { wallMs, appMs: out.ms, maxRssMB: out.maxRssMB };
+}
+
+/**
+ * An offline `terraform plan` of one stack of a synthesized output, in a process of its own;
+ * fails the benchmark when the plan fails or creates nothing. Peak memory: the larger of the
+ * node process and terraform's runs, when the machine has GNU time to measure the latter.
+ */
+function planOnce(outdir: string, stack: string): Sample {
+  const { wallMs, out } = runOnce("bench/plan-once", [outdir, stack], `terraform plan of ${stack} failed`);
+  if (!out.resources) throw new Error(`terraform plan of ${stack} creates nothing: ${JSON.stringify(out)}`);
+  return { wallMs, appMs: out.ms, maxRssMB: Math.max(out.maxRssMB, out.terraformMaxRssMB ?? 0) };
 }
 
 /** `npx cdktf synth`; peak memory through GNU time when the machine has it. */
@@ -138,8 +158,19 @@ function mb(value: number | undefined): string {
   return value === undefined ? "–" : `${value} MB`;
 }
 
-/** A generated topology's synth (app only) and access review, `runs` times each. */
-function scaleGroup(name: string, topology: Record<string, unknown>, runs: number, synth: [number, number?], review: [number, number?], validate?: [number, number?]): ReturnType<typeof summarize>[] {
+/**
+ * A generated topology's synth (app only) and access review, `runs` times each; with `validate`,
+ * one `terraform validate` of all its stacks, and with `plan`, one offline plan of the named stack.
+ */
+function scaleGroup(
+  name: string,
+  topology: Record<string, unknown>,
+  runs: number,
+  synth: [number, number?],
+  review: [number, number?],
+  validate?: [number, number?],
+  plan?: { readonly stack: string; readonly target: [number, number?] },
+): ReturnType<typeof summarize>[] {
   const file = path.join(scratch, "topology.json");
   fs.writeFileSync(file, JSON.stringify(topology));
   const out = [summarize(`${name}, app only`, Array.from({ length: runs }, () => appOnce(file)), ...synth)];
@@ -147,6 +178,7 @@ function scaleGroup(name: string, topology: Record<string, unknown>, runs: numbe
   appOnce(file, outdir);
   out.push(summarize(`${name}, access review`, Array.from({ length: runs }, () => reviewOnce(outdir)), ...review));
   if (validate) out.push(summarize(`${name}, terraform validate (shared provider)`, [validateOnce(outdir)], ...validate));
+  if (plan) out.push(summarize(`${name}, terraform plan of ${plan.stack} (offline)`, [planOnce(outdir, plan.stack)], ...plan.target));
   done(outdir);
   fs.rmSync(file);
   return out;
@@ -163,7 +195,7 @@ function main(): void {
   }
   if (wanted("scale")) results.push(...scaleGroup("scale topology (100 x 200)", scaleTopology(), Math.min(3, runs), [20000, 1536], [30000]));
   if (wanted("mixed")) results.push(...scaleGroup("mixed scale topology (100 x 200)", scaleTopology({ mixed: true }), Math.min(3, runs), [20000, 1536], [15000]));
-  if (wanted("large")) results.push(...scaleGroup("largest organization (1,000 x 200)", scaleTopology({ consumers: 1000 }), 1, [30000, 2048], [60000, 2048], [600000]));
+  if (wanted("large")) results.push(...scaleGroup("largest organization (1,000 x 200)", scaleTopology({ consumers: 1000 }), 1, [30000, 2048], [60000, 2048], [600000], { stack: "data-lake", target: [600000] }));
   const table = [
     "| benchmark | runs | median wall | median in process (synth or review) | peak RSS | target | met |",
     "|---|---|---|---|---|---|---|",
