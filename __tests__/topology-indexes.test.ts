@@ -7,7 +7,7 @@ import * as path from "path";
 import { scaleTopology } from "../bench/scale-topology";
 import { loadTopology } from "../config/load";
 import { Topology } from "../config/model";
-import { dataPlanFor, dataPlansOf } from "../sharing/data-plan";
+import { dataPlanFor, dataPlansOf, datasetsByName } from "../sharing/data-plan";
 import { providersOf } from "../stacks/app";
 import { resolve } from "./helpers/topology";
 
@@ -57,4 +57,13 @@ test("a topology's indexes are its own: the same datasets in another topology ge
   expect(dataPlansOf(second, "data-lake")[0]).not.toBe(dataPlansOf(first, "data-lake")[0]);
   // An account that reads nothing has no providers.
   expect(providersOf(first, "management")).toEqual([]);
+});
+
+test("datasets by name: each name's first dataset, as a search from the start finds it", () => {
+  const topology = resolve(scaleTopology({ consumers: 2, datasets: 5 }));
+  const [a, b] = topology.datasets;
+  const twice = [a, b, { ...a, account: "other" }];
+  const byName = datasetsByName(twice);
+  expect([...byName.keys()]).toEqual([a.name, b.name]);
+  for (const d of twice) expect(byName.get(d.name)).toBe(twice.find((x) => x.name === d.name));
 });

@@ -16,7 +16,7 @@ import { baselineBucketStatements } from "../policies/bucket-baseline";
 import { S3_LIST, s3ObjectActions, S3_READ_OBJECTS, S3_WRITE_OBJECTS } from "../policies/perms";
 import { policySize, QUOTAS } from "../policies/quotas";
 import { documentJson } from "../policies/document";
-import { admitRoles, groupBy } from "./principals";
+import { admitRoles, groupBy, RolePrincipals } from "./principals";
 
 /** One role's access to one dataset through the bucket (or an access point). */
 export interface RoleDatasetGrant {
@@ -81,6 +81,16 @@ export function datasetPrefix(dataset: Dataset): string {
   return dataset.classification === "restricted" ? "" : `${dataset.name}/`;
 }
 
+/**
+ * Datasets by name, the first of each name as a search from the start finds it: policies
+ * look a dataset up per resource they list, and searching the list each time was quadratic.
+ */
+export function datasetsByName(datasets: readonly Dataset[]): ReadonlyMap<string, Dataset> {
+  const out = new Map<string, Dataset>();
+  for (const d of datasets) if (!out.has(d.name)) out.set(d.name, d);
+  return out;
+}
+
 /** The ARN of the objects under a prefix, through the bucket or an access point (`base`). */
 export function datasetObjectsArn(base: string, viaAccessPoint: boolean, prefix: string): string {
   return viaAccessPoint ? `${base}/object/${prefix}*` : `${base}/${prefix}*`;
@@ -106,6 +116,27 @@ function roleGrants(accesses: readonly DatasetAccess[]): RoleDatasetGrant[] {
     .flatMap((a) => a.roles.map((role) => ({ role, dataset: a.dataset.name, access: a.access })));
 }
 
+/** Roles with the same access to the same datasets, which share statements. */
+export interface GrantGroup {
+  readonly access: "read" | "read-write";
+  /** The datasets, sorted. */
+  readonly datasets: readonly string[];
+  readonly who: RolePrincipals;
+}
+
+/** Groups grants by role and access level, then roles by the datasets they reach. */
+export function groupGrants(topology: Topology, grants: readonly RoleDatasetGrant[]): GrantGroup[] {
+  // Per role and access level, the datasets it reaches.
+  const perRole = groupBy(grants, (g) => `${g.role.roleArn} ${g.access}`);
+  const withDatasets = [...perRole.values()].map((gs) => ({ gs, datasets: [...new Set(gs.map((g) => g.dataset))].sort() }));
+  const groups = groupBy(withDatasets, (r) => `${r.gs[0].access} ${r.datasets.join(",")}`);
+  return [...groups.values()].map((members) => ({
+    access: members[0].gs[0].access,
+    datasets: members[0].datasets,
+    who: admitRoles(topology, members.map((m) => m.gs[0].role)),
+  }));
+}
+
 /**
  * Statements granting roles their datasets on a resource (`base` = bucket or access point
  * ARN; `prefixOf` gives a dataset's key prefix in the bucket). Roles with the same access to
@@ -120,16 +151,15 @@ export function grantStatements(
   sidPrefix: string,
   prefixOf: (dataset: string) => string,
 ): Statement[] {
-  // Per role and access level, the datasets it reaches.
-  const perRole = groupBy(grants, (g) => `${g.role.roleArn} ${g.access}`);
-  const groups = groupBy([...perRole.values()], (gs) => `${gs[0].access} ${[...new Set(gs.map((g) => g.dataset))].sort().join(",")}`);
+  return groupStatements(groupGrants(topology, grants), base, viaAccessPoint, sidPrefix, prefixOf);
+}
+
+/** The statements of grouped grants on a resource (see {@link grantStatements}). */
+export function groupStatements(groups: readonly GrantGroup[], base: string, viaAccessPoint: boolean, sidPrefix: string, prefixOf: (dataset: string) => string): Statement[] {
   const out: Statement[] = [];
   let n = 0;
-  for (const members of groups.values()) {
+  for (const { access, datasets, who } of groups) {
     n++;
-    const access = members[0][0].access;
-    const datasets = [...new Set(members[0].map((g) => g.dataset))].sort();
-    const who = admitRoles(topology, members.map((gs) => gs[0].role));
     out.push({
       sid: `${sidPrefix}${n}Objects`,
       effect: "Allow",
@@ -190,7 +220,8 @@ function planBucket(
 ): DataBucketPlan {
   const bucketArn = naming.bucketArn(provider.partition, bucketName);
   const names = new Set(datasets.map((d) => d.name));
-  const prefixOf = (name: string) => datasetPrefix(datasets.find((d) => d.name === name)!);
+  const byName = datasetsByName(datasets);
+  const prefixOf = (name: string) => datasetPrefix(byName.get(name)!);
   const accesses = providerAccesses.filter((a) => names.has(a.dataset.name));
   const grants = roleGrants(accesses);
   const base = { provider, bucketName, bucketArn, keyAlias, ...(restricted ? { restricted } : {}), datasets, accesses };
@@ -237,13 +268,15 @@ export function planAccessPoints(
   const accounts = accountsByKey(topology);
   for (const [consumerKey, consumerGrants] of groupBy(grants, (g) => g.role.account)) {
     const consumer = accounts.get(consumerKey)!;
-    const slices: RoleDatasetGrant[][] = [];
+    // Each slice with its grants grouped: the groups that measured it make its statements.
+    const slices: { grants: RoleDatasetGrant[]; groups: GrantGroup[] }[] = [];
     const split = (gs: RoleDatasetGrant[]) => {
       const datasets = [...new Set(gs.map((g) => g.dataset))];
       const probe = naming.accessPointArn(provider.partition, provider.region, provider.id, name(consumer, 999));
-      const size = policySize("access-point", JSON.stringify(documentJson([...grantStatements(topology, gs, probe, true, "Grant", prefixOf), ...extra(probe)])));
+      const groups = groupGrants(topology, gs);
+      const size = policySize("access-point", JSON.stringify(documentJson([...groupStatements(groups, probe, true, "Grant", prefixOf), ...extra(probe)])));
       if (size <= QUOTAS["access-point"].limit || datasets.length < 2) {
-        slices.push(gs);
+        slices.push({ grants: gs, groups });
         return;
       }
       const half = new Set(datasets.slice(0, Math.ceil(datasets.length / 2)));
@@ -254,7 +287,7 @@ export function planAccessPoints(
     for (const slice of slices) {
       const apName = name(consumer, nextAccessPoint(consumerKey));
       const arn = naming.accessPointArn(provider.partition, provider.region, provider.id, apName);
-      out.push({ name: apName, arn, consumer, grants: slice, statements: [...grantStatements(topology, slice, arn, true, "Grant", prefixOf), ...extra(arn)] });
+      out.push({ name: apName, arn, consumer, grants: slice.grants, statements: [...groupStatements(slice.groups, arn, true, "Grant", prefixOf), ...extra(arn)] });
     }
   }
   return out;

@@ -19,7 +19,7 @@ import { sseCDenyStatement, tlsDenyStatement, uploadEncryptionStatements } from 
 import { documentJson, PolicyDocument, Statement } from "../policies/document";
 import { kmsActions, S3_LIST, S3_READ_OBJECTS, S3_WRITE_OBJECTS } from "../policies/perms";
 import { policySize, QUOTAS, QuotaKind } from "../policies/quotas";
-import { AccessPointPlan, grantStatements, planAccessPoints, RoleDatasetGrant } from "./data-plan";
+import { AccessPointPlan, datasetsByName, grantStatements, planAccessPoints, RoleDatasetGrant } from "./data-plan";
 import { bucketContext, consumerAccountStatements, KeyUse, s3ViaService } from "./key-plan";
 import { admitRoles, groupBy } from "./principals";
 
@@ -189,7 +189,8 @@ function planBucket(topology: Topology, provider: Account, datasets: readonly Da
   const bucketArn = naming.bucketArn(provider.partition, bucketName);
   const names = new Set(datasets.map((d) => d.name));
   const accesses = providerAccesses.filter((a) => names.has(a.dataset.name));
-  const prefixOf = (name: string) => datasets.find((d) => d.name === name)!.existing!.prefix;
+  const byName = datasetsByName(datasets);
+  const prefixOf = (name: string) => byName.get(name)!.existing!.prefix;
   const grants = roleGrants(accesses);
   const prefixObjects = datasets.map((d) => `${bucketArn}/${d.existing!.prefix}*`);
   const base = { provider, bucketName, bucketArn, mode: first.policies, datasets, accesses };
