@@ -1,5 +1,4 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { DatasetAccess } from "../config/grants";
 import { Account, Topology } from "../config/model";
@@ -7,7 +6,7 @@ import { planArtifacts } from "../sharing/artifact-plan";
 import { accessPointFor, dataPlanFor, datasetPrefix } from "../sharing/data-plan";
 import { existingBucketPlanFor } from "../sharing/existing-plan";
 import { accessesOfConsumer, identityStatementsOf } from "../sharing/identity-plan";
-import { optional } from "./outputs";
+import { DataOutput, optional } from "./outputs";
 import { RoleGrants } from "./role-grants";
 
 /** Props of {@link ConsumerAccess}. */
@@ -72,10 +71,10 @@ export class ConsumerAccess extends Construct {
       };
     }
     if (Object.keys(datasets).length) {
-      new TerraformOutput(this, "datasets", { staticId: true, description: "Datasets this account reads: where, how, and with which roles", value: datasets });
+      new DataOutput(this, "datasets", { staticId: true, description: "Datasets this account reads: where, how, and with which roles", value: datasets });
     }
     if (Object.keys(artifacts).length) {
-      new TerraformOutput(this, "model_artifacts", { staticId: true, description: "Model artifact sets this account reads", value: artifacts });
+      new DataOutput(this, "model_artifacts", { staticId: true, description: "Model artifact sets this account reads", value: artifacts });
     }
   }
 }

@@ -1,6 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3AccessPoint } from "@cdktf/provider-aws/lib/s3-access-point";
-import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { Account, Topology } from "../config/model";
 import * as naming from "../config/naming";
@@ -14,7 +13,7 @@ import { groupBy } from "../sharing/principals";
 import { ExistingShares } from "./existing-shares";
 import { ReaderGrant, readerRoles } from "./reader-role";
 import { SecureBucket } from "./secure-bucket";
-import { optional } from "./outputs";
+import { DataOutput, optional } from "./outputs";
 import { SharedKey } from "./shared-key";
 
 /** Props of {@link ProviderShares}. */
@@ -60,7 +59,7 @@ export class ProviderShares extends Construct {
   }
 
   private datasetsOutput(value: Record<string, unknown>): void {
-    new TerraformOutput(this, "datasets", { staticId: true, description: "Datasets this account provides: where they are and who reads them", value });
+    new DataOutput(this, "datasets", { staticId: true, description: "Datasets this account provides: where they are and who reads them", value });
   }
 
   /** mlshare's own buckets and keys: the data buckets, the model artifact buckets and their access log bucket. */
@@ -113,7 +112,7 @@ export class ProviderShares extends Construct {
       };
     }
     if (datasets) this.datasetsOutput(datasetsOutput);
-    if (artifacts.length) new TerraformOutput(this, "model_artifacts", { staticId: true, description: "Model artifact sets this account owns", value: artifactsOutput });
+    if (artifacts.length) new DataOutput(this, "model_artifacts", { staticId: true, description: "Model artifact sets this account owns", value: artifactsOutput });
   }
 
   /** The log bucket's policy: S3 server access logging delivers only for this account's buckets. */
