@@ -9,7 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { loadTopology } from "../config/load";
 import { AccountStack } from "../stacks/account-stack";
-import { toTerraformOnce } from "../stacks/to-terraform";
+import { deepMerge } from "cdktf/lib/util";
+import { mergeFragment, toTerraformOnce } from "../stacks/to-terraform";
 import { synthInput } from "./helpers/synth";
 
 const examplesDir = path.join(__dirname, "..", "examples");
@@ -41,4 +42,27 @@ test("toTerraformOnce keeps the stack's overrides and leaves out undefined metad
   expect(JSON.stringify(ours)).toEqual(JSON.stringify(stack.toTerraform()));
   expect(ours["//"].mlshare).toEqual({ note: { kept: "yes" } });
   expect("cloud" in ours["//"].metadata).toBe(false);
+});
+
+test("mergeFragment merges as cdktf's deepMerge does, taking the fragment's objects over", () => {
+  const fragments = [
+    { resource: { aws_s3_bucket: { a: { bucket: "a", tags: { x: "1" } } } }, provider: { aws: [{ region: "us-east-1" }] } },
+    { resource: { aws_s3_bucket: { b: { bucket: "b" } }, aws_kms_key: { k: { description: "key" } } }, provider: { aws: [{ alias: "second" }] } },
+    { resource: { aws_s3_bucket: { a: { tags: { y: "2" }, policy: "p" } } }, output: { o: { value: { list: ["x"], map: {} } } } },
+    { output: { o: { value: { list: ["y"], n: 1, t: true, nul: null } } }, terraform: { backend: { s3: { bucket: "state" } } } },
+    { terraform: "replaced by a value", output: { o: { value: { map: "replaced" } } } },
+  ];
+  const copy = (x: unknown) => JSON.parse(JSON.stringify(x));
+  const ours: Record<string, any> = {};
+  const cdktfs: Record<string, any> = {};
+  for (const f of fragments) {
+    mergeFragment(ours, copy(f));
+    deepMerge(cdktfs, copy(f));
+  }
+  expect(ours).toEqual(cdktfs);
+  expect(JSON.stringify(ours)).toEqual(JSON.stringify(cdktfs));
+  const fresh = { resource: { t: { r: { v: "1" } } } };
+  const into: Record<string, any> = {};
+  mergeFragment(into, fresh);
+  expect(into.resource).toBe(fresh.resource);
 });

@@ -5,11 +5,12 @@
  * pass only walks every string again: at a thousand accounts the largest provider's stack holds
  * 60 MB of policies and outputs, and the second pass was a fifth of the synthesis time. Here only
  * what the merge adds unresolved is resolved: the stack's metadata (`//`) and the stack's own
- * overrides. The result is the same as cdktf's, value for value.
+ * overrides. The resolved fragments are merged without copying them (mergeFragment). The result
+ * is the same as cdktf's, value for value.
  */
 import { TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-// cdktf's own resolve and merge, as TerraformStack.toTerraform uses them.
+// cdktf's own resolve and merge, as TerraformStack.toTerraform uses them (for metadata and overrides).
 import { resolve } from "cdktf/lib/_tokens";
 import { deepMerge } from "cdktf/lib/util";
 import { resolveOnce } from "./resolve";
@@ -43,7 +44,7 @@ export function toTerraformOnce(stack: TerraformStack): Record<string, any> {
     deepMerge(outputs, entry);
   }
   tf["//"] = { metadata, outputs };
-  for (const e of elements) deepMerge(tf, resolveOnce(stack, e.toTerraform()));
+  for (const e of elements) mergeFragment(tf, resolveOnce(stack, e.toTerraform()));
   deepMerge(tf, rawOverrides);
   // Unresolved after the merge: the metadata (its undefined values) and what the overrides set.
   for (const key of new Set(["//", ...overridden])) {
@@ -52,6 +53,29 @@ export function toTerraformOnce(stack: TerraformStack): Record<string, any> {
     else tf[key] = value;
   }
   return tf;
+}
+
+/**
+ * cdktf's deepMerge of a resolved fragment into the stack's JSON, taking the fragment's
+ * objects over where the JSON has none at their key instead of copying them: the fragment is
+ * fresh from resolution and merged once, and a copy of it is equal to it (resolved, it holds
+ * no undefined value and no token). Where both have an object, they are merged key by key as
+ * deepMerge does; lists are joined, other values replaced.
+ */
+export function mergeFragment(target: Record<string, any>, fragment: Record<string, any>): void {
+  for (const key of Object.keys(fragment)) {
+    const value = fragment[key];
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      if (typeof target[key] !== "object") target[key] = value;
+      else mergeFragment(target[key], value);
+    } else if (Array.isArray(value)) {
+      target[key] = Array.isArray(target[key]) ? [...target[key], ...value] : value;
+    } else if (value === undefined) {
+      delete target[key];
+    } else {
+      target[key] = value;
+    }
+  }
 }
 
 /** The Terraform elements of a stack, in cdktf's order: depth first, not into nested stacks. */
