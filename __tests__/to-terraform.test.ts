@@ -5,31 +5,11 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, TerraformStack } from "cdktf";
-import * as fs from "fs";
-import * as path from "path";
-import { loadTopology } from "../config/load";
-import { AccountStack } from "../stacks/account-stack";
 import { deepMerge } from "cdktf/lib/util";
 import { mergeFragment, toTerraformOnce } from "../stacks/to-terraform";
-import { synthInput } from "./helpers/synth";
+import { EXAMPLES, expectSameAsCdktf } from "./helpers/cdktf-baseline";
 
-const examplesDir = path.join(__dirname, "..", "examples");
-const examples = fs.readdirSync(examplesDir).filter((f) => /\.(ya?ml|json)$/.test(f));
-
-test.each(examples)("%s synthesizes byte for byte as with cdktf's own toTerraform", (file) => {
-  const topology = loadTopology(path.join(examplesDir, file));
-  const ours = synthInput(topology).stacks;
-  const own = AccountStack.prototype.toTerraform;
-  AccountStack.prototype.toTerraform = TerraformStack.prototype.toTerraform;
-  let cdktfs;
-  try {
-    cdktfs = synthInput(topology).stacks;
-  } finally {
-    AccountStack.prototype.toTerraform = own;
-  }
-  expect(Object.keys(ours).sort()).toEqual(Object.keys(cdktfs).sort());
-  for (const name of Object.keys(ours)) expect({ stack: name, json: JSON.stringify(ours[name]) }).toEqual({ stack: name, json: JSON.stringify(cdktfs[name]) });
-});
+test.each(EXAMPLES)("%s synthesizes byte for byte as with cdktf's own toTerraform", (file) => expectSameAsCdktf(file, "toTerraform"));
 
 test("toTerraformOnce keeps the stack's overrides and leaves out undefined metadata", () => {
   const stack = new TerraformStack(new App(), "s");
