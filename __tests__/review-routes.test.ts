@@ -6,7 +6,8 @@
  */
 import { PolicyJson } from "../review/collect";
 import { s3RequestKeys } from "../review/evaluate/context";
-import { indexContext, mayAllowUnder, patternMayMatchUnder, relevantStatements, RequestPrincipal } from "../review/statements";
+import { mayAllowUnder, patternMayMatchUnder } from "../review/statement-reach";
+import { indexContext, relevantStatements, RequestPrincipal } from "../review/statements";
 
 const AP = "arn:aws:s3:us-east-1:111111111111:accesspoint/ml-222222222222-1";
 

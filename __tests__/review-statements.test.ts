@@ -8,7 +8,8 @@ import { PolicyJson } from "../review/collect";
 import { collectDirectory } from "../review/collect";
 import { AccessEvaluator, namedPolicy } from "../review/evaluate";
 import { ALLOWS_ITSELF_EVERYTHING } from "../review/principals";
-import { conditionsCouldHold, mayAdmit, relevantStatements, trimConditionValues, withoutRequestKeys } from "../review/statements";
+import { mayAdmit } from "../review/statement-reach";
+import { conditionsCouldHold, relevantStatements, trimConditionValues, withoutRequestKeys } from "../review/statements";
 import { synthInput } from "./helpers/synth";
 import { minimalInput } from "./helpers/topology";
 

@@ -6,7 +6,8 @@
  * is simulated.
  */
 import { CollectedAccessPoint, CollectedBucket, CollectedPolicy, Collection } from "../collect";
-import { admittedBy, ContextIndex, indexContext, mayAdmit, mayAllowUnder, patternMayMatchUnder, relevantStatements, RequestPrincipal } from "../statements";
+import { admittedBy, mayAdmit, mayAllowUnder, patternMayMatchUnder } from "../statement-reach";
+import { ContextIndex, indexContext, relevantStatements, RequestPrincipal } from "../statements";
 import { accessPointContext, s3RequestKeys, withKeys } from "./context";
 import { optionalExternalId } from "./policies";
 import { NamedPolicy, Route, S3AccessRequest } from "./types";
