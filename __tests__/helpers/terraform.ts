@@ -5,7 +5,7 @@
  * A missing terraform binary or mirror fails the calling test with a message that says so:
  * a check that could not run never passes.
  */
-import { execFile, spawnSync } from "child_process";
+import { execFile, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -186,16 +186,34 @@ export interface PlanResult {
   readonly after?: Readonly<Record<string, readonly { readonly address: string; readonly type: string; readonly values: Record<string, any> }[]>>;
 }
 
+/**
+ * Runs a command keeping all of its standard error and the last megabyte of its output: a
+ * plan prints every planned value (about 40 MB for a thousand access point policies), which
+ * only its end and its errors explain.
+ */
+function runKeepingTail(command: string, args: readonly string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const limit = 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout = (stdout + chunk).slice(-limit);
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Runs one offline `terraform plan` over the stacks' test copies (local state) and reads it as JSON. */
 export async function planStacks(stacks: Readonly<Record<string, unknown>>, options: { readonly shareProviders?: boolean } = {}): Promise<PlanResult> {
   const dir = await prepare(stacks, offlineCopy, options.shareProviders);
   try {
-    const plan = await run(
-      "terraform",
-      ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=tfplan"],
-      { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 },
-    ).catch((e) => ({ error: `${e.stdout ?? ""}${e.stderr ?? ""}` }));
-    if ("error" in plan) return { ok: false, creates: {}, error: plan.error };
+    const plan = await runKeepingTail("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=tfplan"], dir);
+    if (plan.code !== 0) return { ok: false, creates: {}, error: `${plan.stdout}${plan.stderr}` };
     const { stdout } = await run("terraform", ["show", "-json", "tfplan"], { cwd: dir, env, maxBuffer: 512 * 1024 * 1024 });
     const json = JSON.parse(stdout);
     const creates: Record<string, string[]> = {};
