@@ -17,9 +17,10 @@
  * operator other than the string and ARN ones on a dataset's key) puts the dataset in a class
  * of its own: a class is never wider than the policies make it.
  */
-import { CollectedAccessPoint, CollectedBucket, JsonValue, PolicyJson } from "./collect";
+import { CollectedAccessPoint, CollectedBucket, PolicyJson } from "./collect";
 import type { AccessEvaluator } from "./evaluate";
-import { prepare } from "./statements";
+import { literalOf } from "./statement-reach";
+import { isRecord, prepare, strings, wildcardRegex } from "./statements";
 
 /** What a dataset's requests depend on, besides the principal. */
 export interface DatasetProbe {
@@ -41,40 +42,11 @@ const NON_ASCII = /[^\x00-\x7f]/;
 /** Operators whose outcome, for a key with one value, depends only on whether some value matches it. */
 const MATCHING = /^(ForAnyValue:|ForAllValues:)?(String(Not)?(Equals|EqualsIgnoreCase|Like)|Arn(Not)?(Equals|Like))(IfExists)?$/;
 
-function strings(v: JsonValue | undefined): string[] {
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
-}
-
-function isRecord(v: JsonValue | undefined): v is { readonly [key: string]: JsonValue } {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The literal text of a pattern before its first wildcard or policy variable. */
-function literalOf(pattern: string): string {
-  const cut = pattern.search(/[*?]|\$\{/);
-  return cut === -1 ? pattern : pattern.slice(0, cut);
-}
-
 function colons(text: string): number {
   let n = 0;
   for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) n++;
   return n;
 }
-
-/** An IAM wildcard pattern as a regular expression, case-sensitive or not. */
-function wildcard(pattern: string, ignoreCase: boolean): RegExp {
-  const key = `${ignoreCase ? "i" : "s"}${pattern}`;
-  let re = regexCache.get(key);
-  if (!re) {
-    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, ignoreCase ? "is" : "s");
-    if (regexCache.size > 100_000) regexCache.clear();
-    regexCache.set(key, re);
-  }
-  return re;
-}
-
-const regexCache = new Map<string, RegExp>();
 
 /** Whether a wildcard pattern matches: ARNs part by part (a wildcard stays within its part, the resource part is the rest), strings whole. */
 function wildcardMatches(pattern: string, value: string, arn: boolean, ignoreCase: boolean): boolean {
@@ -82,11 +54,11 @@ function wildcardMatches(pattern: string, value: string, arn: boolean, ignoreCas
     const ps = pattern.split(":");
     const vs = value.split(":");
     if (ps.length >= 6 && vs.length >= 6) {
-      for (let i = 0; i < 5; i++) if (!wildcard(ps[i], ignoreCase).test(vs[i])) return false;
-      return wildcard(ps.slice(5).join(":"), ignoreCase).test(vs.slice(5).join(":"));
+      for (let i = 0; i < 5; i++) if (!wildcardRegex(ps[i], ignoreCase).test(vs[i])) return false;
+      return wildcardRegex(ps.slice(5).join(":"), ignoreCase).test(vs.slice(5).join(":"));
     }
   }
-  return wildcard(pattern, ignoreCase).test(value);
+  return wildcardRegex(pattern, ignoreCase).test(value);
 }
 
 /** A pattern as an index holds it: the fact it decides, and its text (for a prefix, its literal). */

@@ -55,10 +55,15 @@ export function admittedBy(doc: PolicyJson): Admitted {
  * then match anything (an over-approximation, never an under-approximation).
  */
 export function patternMayMatchUnder(pattern: string, arn: string): boolean {
-  const cut = pattern.search(/[*?]|\$\{/);
-  if (cut === -1) return pattern === arn || pattern.startsWith(`${arn}/`);
-  const literal = pattern.slice(0, cut);
+  const literal = literalOf(pattern);
+  if (literal === pattern) return pattern === arn || pattern.startsWith(`${arn}/`);
   return literal.length <= arn.length ? arn.startsWith(literal) : literal.startsWith(`${arn}/`) || literal === arn;
+}
+
+/** The literal text of a pattern before its first wildcard or policy variable (the whole pattern when it has none). */
+export function literalOf(pattern: string): string {
+  const cut = pattern.search(/[*?]|\$\{/);
+  return cut === -1 ? pattern : pattern.slice(0, cut);
 }
 
 /**

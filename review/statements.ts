@@ -80,13 +80,14 @@ export function isRecord(v: JsonValue | undefined): v is { readonly [key: string
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** An IAM wildcard pattern (`*`, `?`) as a case-insensitive regular expression over the whole value. */
-export function wildcardRegex(pattern: string): RegExp {
-  let re = regexes.get(pattern);
+/** An IAM wildcard pattern (`*`, `?`) as a regular expression over the whole value, case-insensitive unless asked. */
+export function wildcardRegex(pattern: string, ignoreCase = true): RegExp {
+  const key = ignoreCase ? pattern : `\u0000${pattern}`;
+  let re = regexes.get(key);
   if (!re) {
-    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "is");
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, ignoreCase ? "is" : "s");
     if (regexes.size > 200_000) regexes.clear();
-    regexes.set(pattern, re);
+    regexes.set(key, re);
   }
   return re;
 }

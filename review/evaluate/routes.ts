@@ -61,13 +61,19 @@ export class RouteFinder {
     // Which routes' policies name the principal: looked up in an index of the role ARNs each
     // policy's text holds, built once per bucket (searching every policy's text for every
     // principal was most of the review's time at a thousand consumer accounts).
-    const naming = who ? this.roleIndex(bucket).get(who) : undefined;
-    const routes = this.baseRoutes(bucket)
-      .filter((r) => r.route.kind !== "assume-role" || r.route.roleArn !== who)
-      .map((r) => ({ route: r.route, likely: !!naming?.has(r.policy) }));
-    const ordered = [...routes.filter((r) => r.likely), ...routes.filter((r) => !r.likely)].map((r) => r.route);
+    const ordered = this.likelyFirst(
+      bucket,
+      who,
+      this.baseRoutes(bucket).filter((r) => r.route.kind !== "assume-role" || r.route.roleArn !== who),
+    );
     if (this.orderedRoutes.size < 100_000) this.orderedRoutes.set(cacheKey, ordered);
     return ordered;
+  }
+
+  /** Routes (in their order) with those whose policy's text names the role first: the likely ones. */
+  private likelyFirst(bucket: CollectedBucket, who: string | undefined, routes: readonly { route: Route; policy?: CollectedPolicy }[]): Route[] {
+    const naming = who ? this.roleIndex(bucket).get(who) : undefined;
+    return [...routes.filter((r) => naming?.has(r.policy)), ...routes.filter((r) => !naming?.has(r.policy))].map((r) => r.route);
   }
 
   /** Per role ARN, the policies of a bucket's routes whose text names it. */
@@ -145,8 +151,7 @@ export class RouteFinder {
           if (ap.accountId === p.accountId) return (!!ap.policy?.document && mayAdmit(ap.policy.document, p)) || this.identityMayReach(principalArn, ap.arn);
           return names(ap.policy, ap.accountId);
         });
-      const likely = this.roleIndex(bucket).get(who);
-      const routes = [...naming.filter((r) => likely?.has(r.policy)), ...naming.filter((r) => !likely?.has(r.policy))].map((r) => r.route);
+      const routes = this.likelyFirst(bucket, who, naming);
       const all = base.length - (ix.assumable.has(who) ? 1 : 0);
       found = { routes, all };
       if (this.namingRouteCache.size > 50_000) this.namingRouteCache.clear();
