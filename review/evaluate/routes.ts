@@ -5,7 +5,7 @@
  * that can match the principal, action, resource and context are left out before anything
  * is simulated.
  */
-import { CollectedAccessPoint, CollectedBucket, CollectedPolicy, Collection } from "../collect";
+import { CollectedAccessPoint, CollectedBucket, CollectedPolicy, Collection, PolicyJson } from "../collect";
 import { admittedBy, mayAdmit, mayAllowUnder, patternMayMatchUnder } from "../statement-reach";
 import { ContextIndex, indexContext, relevantStatements, RequestPrincipal } from "../statements";
 import { accessPointContext, s3RequestKeys, withKeys } from "./context";
@@ -31,6 +31,15 @@ interface AdmitIndex {
   readonly accessPointsOf: ReadonlyMap<string, readonly number[]>;
   readonly assumable: ReadonlySet<string>;
 }
+
+/**
+ * Whether an Allow of a document can apply: to the request's own resource (`object`, or the
+ * `root` itself for a listing or an assumed role), or to anything under `root`.
+ */
+type AllowTest = (doc: PolicyJson, action: string, root: string, object: string | undefined, p: RequestPrincipal | undefined, context: ContextIndex) => boolean;
+
+/** An Allow that can apply to this very request. */
+const thisRequest: AllowTest = (doc, action, root, object, p, context) => relevantStatements(doc, action, object ?? root, p, context).some((s) => s.prepared.effect === "Allow");
 
 /** Role ARNs as they stand in a policy's text (JSON strings end them). */
 const ROLE_ARNS = /arn:[a-z-]+:iam::\d{12}:role\/[^"\\]+/g;
@@ -185,72 +194,6 @@ export class RouteFinder {
     return ix;
   }
 
-  /**
-   * Whether a route can admit the principal for the action on any object (or listing) of the
-   * bucket, whatever the prefix, key or encryption headers: {@link routeCouldAdmit} with every
-   * resource under the route and every value of the request's own keys, remembered per
-   * principal, action and route. False means false for every dataset of the bucket, so a
-   * principal no route names is left out once, not once per dataset.
-   */
-  routeMayEverAdmit(req: S3AccessRequest, route: Route, p: RequestPrincipal): boolean {
-    const secure = req.secureTransport ?? true;
-    const target = route.kind === "bucket" ? "" : route.kind === "access-point" ? route.arn : `${route.roleArn} ${route.externalId ?? ""}`;
-    const key = `${req.bucket}\u0000${req.principalArn}\u0000${req.action}\u0000${secure}\u0000${route.kind}\u0000${target}`;
-    let ok = this.everAdmits.get(key);
-    if (ok === undefined) {
-      // The request's own S3 keys (listing prefix, encryption headers) may take any value.
-      const open = s3RequestKeys(req.action);
-      const base = indexContext(this.ev.principalContext(req.principalArn, secure, false));
-      const bucket = this.ev.bucket(req.bucket);
-      const bucketMay = (ap?: CollectedAccessPoint) =>
-        p.accountId === bucket.accountId || (!!bucket.policy?.document && mayAllowUnder(bucket.policy.document, req.action, bucket.arn, p, ap ? withKeys(base, accessPointContext(ap)) : base, open));
-      if (route.kind === "assume-role") {
-        const trust = this.ev.role(route.roleArn)?.trustPolicy?.document;
-        ok = !!trust && mayAllowUnder(trust, "sts:AssumeRole", route.roleArn, p, route.externalId ? withKeys(base, { "sts:ExternalId": route.externalId }) : base, open);
-      } else if (route.kind === "bucket") ok = bucketMay();
-      else {
-        const ap = this.ev.accessPoint(route.arn);
-        const context = withKeys(base, accessPointContext(ap));
-        const atAccessPoint = (!!ap.policy?.document && mayAllowUnder(ap.policy.document, req.action, ap.arn, p, context, open)) || (p.accountId === ap.accountId && this.identityMayAllowUnder(req.principalArn, req.action, ap.arn, context, open));
-        ok = atAccessPoint && bucketMay(ap);
-      }
-      if (this.everAdmits.size > 200_000) this.everAdmits.clear();
-      this.everAdmits.set(key, ok);
-    }
-    return ok;
-  }
-
-  /** {@link identityCouldAllow} for every resource under `root`. */
-  private identityMayAllowUnder(principalArn: string, action: string, root: string, context: ContextIndex, open: ReadonlySet<string>): boolean {
-    const policies = this.knownIdentityPolicies(principalArn);
-    if (!policies) return true;
-    return policies.some((policy) => mayAllowUnder(policy.document, action, root, undefined, context, open));
-  }
-
-  /**
-   * Whether a route can admit the principal at all. A cross-account request needs an Allow in
-   * the resource's policy naming the principal, its account or everyone, for the action and
-   * resource; an assumed role needs its trust policy to name the caller.
-   */
-  routeCouldAdmit(req: S3AccessRequest, route: Route, p: RequestPrincipal, base: ContextIndex, bucketAdmits: (ap?: CollectedAccessPoint) => boolean): boolean {
-    const allows = (policy: CollectedPolicy | undefined, action: string, resource: string, context: ContextIndex) =>
-      !!policy?.document && relevantStatements(policy.document, action, resource, p, context).some((s) => s.prepared.effect === "Allow");
-    if (route.kind === "assume-role") {
-      const context = route.externalId ? withKeys(base, { "sts:ExternalId": route.externalId }) : base;
-      return allows(this.ev.role(route.roleArn)?.trustPolicy, "sts:AssumeRole", route.roleArn, context);
-    }
-    if (route.kind === "bucket") return bucketAdmits();
-    const ap = this.ev.accessPoint(route.arn);
-    const listing = req.action === "s3:ListBucket";
-    const resource = listing ? ap.arn : `${ap.arn}/object/${req.key}`;
-    const context = withKeys(base, accessPointContext(ap));
-    // In another account the access point's policy must allow; in its own account its policy
-    // or the principal's identity policies may. A role of the provider account (a reader role)
-    // whose identity policies name no access point takes none of them: trying each of a
-    // bucket's hundreds of access points for it made the review grow with their number.
-    const own = p.accountId === ap.accountId;
-    return (allows(ap.policy, req.action, resource, context) || (own && this.identityCouldAllow(req.principalArn, req.action, resource, context))) && bucketAdmits(ap);
-  }
 
   /**
    * Whether any Allow of the principal's identity policies has a resource that can match the
@@ -258,10 +201,8 @@ export class RouteFinder {
    * left to the per-request test), so it leaves out only routes that cannot admit.
    */
   private identityMayReach(principalArn: string, accessPointArn: string): boolean {
-    const policies = this.knownIdentityPolicies(principalArn);
-    if (!policies) return true;
-    return policies.some((policy) => {
-      const doc = policy.document as { Statement?: unknown };
+    return this.identityAllows(principalArn, (document) => {
+      const doc = document as { Statement?: unknown };
       const statements = ([] as Record<string, unknown>[]).concat((doc.Statement ?? []) as Record<string, unknown>[]);
       return statements.some((st) => {
         if (st.Effect !== "Allow") return false;
@@ -285,14 +226,36 @@ export class RouteFinder {
   }
 
   /**
-   * Whether the principal's identity policies hold an Allow that can apply to the request.
-   * A policy whose document is unknown (skipped) could allow anything, and so can a principal
-   * whose policies cannot be gathered: both leave the route in, for the evaluation to decide.
+   * Whether a route can admit the principal for the action on any object (or listing) of the
+   * bucket, whatever the prefix, key or encryption headers: {@link routeCouldAdmit} asked with
+   * every resource under the route and every value of the request's own keys, remembered per
+   * principal, action and route. False means false for every dataset of the bucket, so a
+   * principal no route names is left out once, not once per dataset.
    */
-  private identityCouldAllow(principalArn: string, action: string, resource: string, context: ContextIndex): boolean {
-    const policies = this.knownIdentityPolicies(principalArn);
-    if (!policies) return true;
-    return policies.some((policy) => relevantStatements(policy.document, action, resource, undefined, context).some((s) => s.prepared.effect === "Allow"));
+  routeMayEverAdmit(req: S3AccessRequest, route: Route, p: RequestPrincipal): boolean {
+    const secure = req.secureTransport ?? true;
+    const target = route.kind === "bucket" ? "" : route.kind === "access-point" ? route.arn : `${route.roleArn} ${route.externalId ?? ""}`;
+    const key = `${req.bucket}\u0000${req.principalArn}\u0000${req.action}\u0000${secure}\u0000${route.kind}\u0000${target}`;
+    let ok = this.everAdmits.get(key);
+    if (ok === undefined) {
+      // The request's own S3 keys (listing prefix, encryption headers) may take any value.
+      const open = s3RequestKeys(req.action);
+      const anywhere: AllowTest = (doc, action, root, _object, who, context) => mayAllowUnder(doc, action, root, who, context, open);
+      const base = indexContext(this.ev.principalContext(req.principalArn, secure, false));
+      ok = this.admits(req, route, p, base, anywhere, (ap) => this.bucketAdmits(req, p, base, anywhere, ap));
+      if (this.everAdmits.size > 200_000) this.everAdmits.clear();
+      this.everAdmits.set(key, ok);
+    }
+    return ok;
+  }
+
+  /**
+   * Whether a route can admit the principal at all for this request. A cross-account request
+   * needs an Allow in the resource's policy naming the principal, its account or everyone, for
+   * the action and resource; an assumed role needs its trust policy to name the caller.
+   */
+  routeCouldAdmit(req: S3AccessRequest, route: Route, p: RequestPrincipal, base: ContextIndex, bucketAdmits: (ap?: CollectedAccessPoint) => boolean): boolean {
+    return this.admits(req, route, p, base, thisRequest, bucketAdmits);
   }
 
   /**
@@ -300,11 +263,47 @@ export class RouteFinder {
    * the access point) for a request through an access point; always in the bucket's own account.
    */
   bucketCouldAdmit(req: S3AccessRequest, p: RequestPrincipal, base: ContextIndex, ap?: CollectedAccessPoint): boolean {
+    return this.bucketAdmits(req, p, base, thisRequest, ap);
+  }
+
+  /** A route's policies asked with `test`: the trust of a role to assume, or the access point's (or identity) and the bucket's. */
+  private admits(req: S3AccessRequest, route: Route, p: RequestPrincipal, base: ContextIndex, test: AllowTest, bucketAdmits: (ap?: CollectedAccessPoint) => boolean): boolean {
+    if (route.kind === "assume-role") {
+      const trust = this.ev.role(route.roleArn)?.trustPolicy?.document;
+      return !!trust && test(trust, "sts:AssumeRole", route.roleArn, undefined, p, route.externalId ? withKeys(base, { "sts:ExternalId": route.externalId }) : base);
+    }
+    if (route.kind === "bucket") return bucketAdmits();
+    const ap = this.ev.accessPoint(route.arn);
+    const object = req.action === "s3:ListBucket" ? undefined : `${ap.arn}/object/${req.key}`;
+    const context = withKeys(base, accessPointContext(ap));
+    // In another account the access point's policy must allow; in its own account its policy
+    // or the principal's identity policies may. A role of the provider account (a reader role)
+    // whose identity policies name no access point takes none of them: trying each of a
+    // bucket's hundreds of access points for it made the review grow with their number.
+    const atAccessPoint =
+      (!!ap.policy?.document && test(ap.policy.document, req.action, ap.arn, object, p, context)) ||
+      (p.accountId === ap.accountId && this.identityAllows(req.principalArn, (doc) => test(doc, req.action, ap.arn, object, undefined, context)));
+    return atAccessPoint && bucketAdmits(ap);
+  }
+
+  /** The bucket's policy asked with `test`, for a request to the bucket or through an access point. */
+  private bucketAdmits(req: S3AccessRequest, p: RequestPrincipal, base: ContextIndex, test: AllowTest, ap?: CollectedAccessPoint): boolean {
     const bucket = this.ev.bucket(req.bucket);
     if (p.accountId === bucket.accountId) return true;
     const doc = bucket.policy?.document;
-    const resource = req.action === "s3:ListBucket" ? bucket.arn : `${bucket.arn}/${req.key}`;
-    const context = ap ? withKeys(base, accessPointContext(ap)) : base;
-    return !!doc && relevantStatements(doc, req.action, resource, p, context).some((s) => s.prepared.effect === "Allow");
+    const object = req.action === "s3:ListBucket" ? undefined : `${bucket.arn}/${req.key}`;
+    return !!doc && test(doc, req.action, bucket.arn, object, p, ap ? withKeys(base, accessPointContext(ap)) : base);
   }
+
+  /**
+   * Whether the principal's identity policies may allow, by `test`. A policy whose document is
+   * unknown (skipped) could allow anything, and so can a principal whose policies cannot be
+   * gathered: both leave the route in, for the evaluation to decide.
+   */
+  private identityAllows(principalArn: string, test: (doc: PolicyJson) => boolean): boolean {
+    const policies = this.knownIdentityPolicies(principalArn);
+    if (!policies) return true;
+    return policies.some((policy) => test(policy.document));
+  }
+
 }
